@@ -1,0 +1,59 @@
+# landlord compute service: the two commands a newcomer needs are
+#   make run    install what is missing, build, start the server (mock provider)
+#   make test   install what is missing, build, run every test (Swift and interop)
+
+SHELL := /bin/bash
+SWIFT ?= swift
+PYTHON ?= python3
+
+# Debian packages the build and the tests need (checked one by one, installed only when missing).
+APT_PACKAGES := pkg-config libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler nghttp2-client
+# PyPI packages of the interop tests (an independent gRPC client).
+PIP_PACKAGES := grpcio grpcio-tools grpcio-health-checking grpcio-reflection pytest
+
+.PHONY: all deps apt-deps pip-deps build build-release test swift-test interop-test run proto check-proto clean
+
+all: build
+
+deps: apt-deps pip-deps
+
+apt-deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+pip-deps:
+	@$(PYTHON) -c "import grpc, grpc_tools, grpc_health, grpc_reflection, pytest" 2>/dev/null || { \
+	  echo "installing Python packages: $(PIP_PACKAGES)"; \
+	  $(PYTHON) -m pip install -q --disable-pip-version-check $(PIP_PACKAGES); }
+
+build: apt-deps
+	$(SWIFT) build
+
+build-release: apt-deps
+	$(SWIFT) build -c release
+
+test: deps check-proto swift-test interop-test
+
+swift-test: apt-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+interop-test: deps
+	@if [ -d Tests/interop ]; then \
+	  $(SWIFT) build --product landlord-interop-server && \
+	  $(PYTHON) -m pytest -q Tests/interop; \
+	else echo "no interop tests yet"; fi
+
+run: apt-deps
+	@if [ -d Sources/landlord ]; then \
+	  $(SWIFT) build -c release --product landlord && .build/release/landlord; \
+	else echo "the landlord server is not there yet (see the compute service issue)"; fi
+
+clean:
+	rm -rf .build
