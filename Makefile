@@ -11,7 +11,7 @@ APT_PACKAGES := pkg-config libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler 
 # PyPI packages of the interop tests (an independent gRPC client).
 PIP_PACKAGES := grpcio grpcio-tools grpcio-health-checking grpcio-reflection pytest
 
-.PHONY: all deps apt-deps pip-deps build build-release test swift-test interop-test run proto check-proto clean
+.PHONY: all deps apt-deps pip-deps build build-release test swift-test interop-test run clean
 
 all: build
 
@@ -38,7 +38,7 @@ build: apt-deps
 build-release: apt-deps
 	$(SWIFT) build -c release
 
-test: deps check-proto swift-test interop-test
+test: deps swift-test interop-test
 
 swift-test: apt-deps
 	$(SWIFT) build --build-tests
