@@ -39,6 +39,12 @@ var targets: [Target] = []
 
 // MARK: - RPC runtime
 
+// The transport-agnostic call layer: status, errors, metadata, router, executor.
+targets += [
+    .target(name: "LandlordRPC"),
+    .testTarget(name: "LandlordRPCTests", dependencies: ["LandlordRPC"]),
+]
+
 // MARK: - Service layer and executable
 
 let package = Package(

@@ -1,0 +1,72 @@
+/// Custom metadata of a call: request headers a client sent, or response
+/// headers and trailers a handler adds.
+///
+/// Keys are lower-case ASCII. Keys ending in `-bin` carry binary values, which
+/// travel base64-encoded on the wire; all other values are strings.
+package struct Metadata: Hashable, Sendable, ExpressibleByDictionaryLiteral {
+    /// One metadata value.
+    package enum Value: Hashable, Sendable {
+        case string(String)
+        case binary([UInt8])
+    }
+
+    /// One key-value pair, in the order it was added or received.
+    package struct Element: Hashable, Sendable {
+        package var key: String
+        package var value: Value
+    }
+
+    private(set) package var elements: [Element]
+
+    package init() { self.elements = [] }
+
+    package init(dictionaryLiteral elements: (String, Value)...) {
+        self.elements = []
+        for (key, value) in elements { self.add(key, value) }
+    }
+
+    package var isEmpty: Bool { elements.isEmpty }
+    package var count: Int { elements.count }
+
+    /// Appends a value; the key is lower-cased. Several values may share a key.
+    package mutating func add(_ key: String, _ value: Value) {
+        elements.append(Element(key: key.lowercased(), value: value))
+    }
+
+    /// Appends a string value.
+    package mutating func add(_ key: String, _ value: String) { add(key, .string(value)) }
+
+    /// Appends a binary value; the key should end in `-bin`.
+    package mutating func add(_ key: String, binary value: [UInt8]) { add(key, .binary(value)) }
+
+    /// Removes every value stored under `key`.
+    package mutating func removeAll(_ key: String) {
+        let key = key.lowercased()
+        elements.removeAll { $0.key == key }
+    }
+
+    /// Appends every element of `other`.
+    package mutating func merge(_ other: Metadata) { elements.append(contentsOf: other.elements) }
+
+    /// Every value stored under `key`, in order.
+    package func values(for key: String) -> [Value] {
+        let key = key.lowercased()
+        return elements.compactMap { $0.key == key ? $0.value : nil }
+    }
+
+    /// The first string value stored under `key`.
+    package func firstString(for key: String) -> String? {
+        for case .string(let s) in values(for: key) { return s }
+        return nil
+    }
+
+    /// The first binary value stored under `key`.
+    package func firstBinary(for key: String) -> [UInt8]? {
+        for case .binary(let b) in values(for: key) { return b }
+        return nil
+    }
+}
+
+extension Metadata: Sequence {
+    package func makeIterator() -> IndexingIterator<[Element]> { elements.makeIterator() }
+}

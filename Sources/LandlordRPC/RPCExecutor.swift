@@ -1,0 +1,101 @@
+/// How a call ended: the status and the trailers to send with it.
+package struct RPCOutcome: Hashable, Sendable {
+    package var status: Status
+    package var trailers: Metadata
+
+    package init(status: Status, trailers: Metadata = [:]) {
+        self.status = status
+        self.trailers = trailers
+    }
+}
+
+/// Runs handlers: enforces the deadline and turns what a handler throws into a status.
+package enum RPCExecutor {
+    /// Runs `handler` for one call and returns how the call ended.
+    ///
+    /// When the context has a deadline, the handler's task is cancelled once it
+    /// passes and the call ends with `DEADLINE_EXCEEDED`. Cancelling the task
+    /// that calls this function (a client RST_STREAM, a lost connection)
+    /// cancels the handler.
+    package static func execute(
+        _ handler: RPCHandler,
+        requests: RPCRequestStream<[UInt8]>,
+        responses: RPCWriter<[UInt8]>,
+        context: ServerContext
+    ) async -> RPCOutcome {
+        var outcome: RPCOutcome
+        if let deadline = context.deadline {
+            outcome = await runWithDeadline(deadline, handler, requests, responses, context)
+        } else {
+            outcome = await run(handler, requests, responses, context)
+        }
+        outcome.trailers.merge(context.response.trailers)
+        return outcome
+    }
+
+    private static func run(
+        _ handler: RPCHandler,
+        _ requests: RPCRequestStream<[UInt8]>,
+        _ responses: RPCWriter<[UInt8]>,
+        _ context: ServerContext
+    ) async -> RPCOutcome {
+        do {
+            try await handler.body(requests, responses, context)
+            return RPCOutcome(status: .ok)
+        } catch {
+            return outcome(for: error, context: context)
+        }
+    }
+
+    private enum DeadlineRace: Sendable {
+        case finished(RPCOutcome)
+        case deadlinePassed
+    }
+
+    private static func runWithDeadline(
+        _ deadline: ContinuousClock.Instant,
+        _ handler: RPCHandler,
+        _ requests: RPCRequestStream<[UInt8]>,
+        _ responses: RPCWriter<[UInt8]>,
+        _ context: ServerContext
+    ) async -> RPCOutcome {
+        await withTaskGroup(of: DeadlineRace.self) { group in
+            group.addTask { .finished(await run(handler, requests, responses, context)) }
+            group.addTask {
+                // A cancelled sleep means the handler finished first (or the call was cancelled).
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                return .deadlinePassed
+            }
+            let first = await group.next()!
+            group.cancelAll()
+            switch first {
+            case .finished(let outcome):
+                return outcome
+            case .deadlinePassed:
+                if Task.isCancelled {
+                    // The whole call was cancelled: report what the handler says.
+                    if case .finished(let outcome) = await group.next()! { return outcome }
+                }
+                return RPCOutcome(status: Status(code: .deadlineExceeded, message: "the call's deadline passed"))
+            }
+        }
+    }
+
+    /// The status a thrown error is sent as.
+    package static func outcome(for error: any Error, context: ServerContext) -> RPCOutcome {
+        switch error {
+        case let error as RPCError:
+            return RPCOutcome(status: Status(code: error.code, message: error.message), trailers: error.metadata)
+        case let error as any RPCErrorConvertible:
+            let rpcError = error.rpcError
+            return RPCOutcome(status: Status(code: rpcError.code, message: rpcError.message), trailers: rpcError.metadata)
+        case is CancellationError:
+            if let deadline = context.deadline, deadline <= .now {
+                return RPCOutcome(status: Status(code: .deadlineExceeded, message: "the call's deadline passed"))
+            }
+            return RPCOutcome(status: Status(code: .cancelled, message: "the call was cancelled"))
+        default:
+            return RPCOutcome(status: Status(code: .unknown, message: "the handler failed with \(type(of: error))"))
+        }
+    }
+}

@@ -1,0 +1,121 @@
+/// Maps method paths (`/package.Service/Method`) to their handlers.
+///
+/// ```swift
+/// var router = RPCRouter()
+/// router.registerUnary(checkMethod, decode: HealthCheckRequest.init, encode: { $0.serializedBytes() }) {
+///     request, context in HealthCheckResponse(status: .serving)
+/// }
+/// ```
+package struct RPCRouter: Sendable {
+    private var handlers: [String: RPCHandler] = [:]
+
+    package init() {}
+
+    /// Registers a handler; a second one for the same path replaces the first.
+    package mutating func register(_ handler: RPCHandler) {
+        handlers[handler.descriptor.path] = handler
+    }
+
+    /// Registers every method of each service.
+    package mutating func register(_ services: [any RPCService]) {
+        for service in services { service.registerMethods(with: &self) }
+    }
+
+    /// The handler for a `:path`, if one is registered.
+    package func handler(forPath path: String) -> RPCHandler? { handlers[path] }
+
+    /// Every registered method, sorted by path.
+    package var methods: [MethodDescriptor] { handlers.values.map(\.descriptor).sorted { $0.path < $1.path } }
+
+    /// The fully qualified names of the registered services, sorted.
+    package var serviceNames: [String] { Array(Set(handlers.values.map(\.descriptor.service))).sorted() }
+}
+
+extension RPCRouter {
+    /// Registers a unary method: one request, one response.
+    package mutating func registerUnary<Input: Sendable, Output: Sendable>(
+        _ descriptor: MethodDescriptor,
+        decode: @escaping MessageDecoder<Input>,
+        encode: @escaping MessageEncoder<Output>,
+        handler: @escaping @Sendable (Input, ServerContext) async throws -> Output
+    ) {
+        register(RPCHandler(descriptor: descriptor, kind: .unary) { requests, responses, context in
+            let request = try await Self.singleRequest(requests, decode: decode)
+            let response = try await handler(request, context)
+            try await responses.write(Self.encoded(response, with: encode))
+        })
+    }
+
+    /// Registers a server-streaming method: one request, a stream of responses.
+    package mutating func registerServerStreaming<Input: Sendable, Output: Sendable>(
+        _ descriptor: MethodDescriptor,
+        decode: @escaping MessageDecoder<Input>,
+        encode: @escaping MessageEncoder<Output>,
+        handler: @escaping @Sendable (Input, RPCWriter<Output>, ServerContext) async throws -> Void
+    ) {
+        register(RPCHandler(descriptor: descriptor, kind: .serverStreaming) { requests, responses, context in
+            let request = try await Self.singleRequest(requests, decode: decode)
+            try await handler(request, responses.contramap { try Self.encoded($0, with: encode) }, context)
+        })
+    }
+
+    /// Registers a client-streaming method: a stream of requests, one response.
+    package mutating func registerClientStreaming<Input: Sendable, Output: Sendable>(
+        _ descriptor: MethodDescriptor,
+        decode: @escaping MessageDecoder<Input>,
+        encode: @escaping MessageEncoder<Output>,
+        handler: @escaping @Sendable (RPCRequestStream<Input>, ServerContext) async throws -> Output
+    ) {
+        register(RPCHandler(descriptor: descriptor, kind: .clientStreaming) { requests, responses, context in
+            let response = try await handler(requests.map { try Self.decoded($0, with: decode) }, context)
+            try await responses.write(Self.encoded(response, with: encode))
+        })
+    }
+
+    /// Registers a bidirectional-streaming method.
+    package mutating func registerBidirectionalStreaming<Input: Sendable, Output: Sendable>(
+        _ descriptor: MethodDescriptor,
+        decode: @escaping MessageDecoder<Input>,
+        encode: @escaping MessageEncoder<Output>,
+        handler: @escaping @Sendable (RPCRequestStream<Input>, RPCWriter<Output>, ServerContext) async throws -> Void
+    ) {
+        register(RPCHandler(descriptor: descriptor, kind: .bidirectionalStreaming) { requests, responses, context in
+            try await handler(
+                requests.map { try Self.decoded($0, with: decode) },
+                responses.contramap { try Self.encoded($0, with: encode) },
+                context
+            )
+        })
+    }
+
+    /// Reads the one request message of a unary or server-streaming call.
+    private static func singleRequest<Input>(
+        _ requests: RPCRequestStream<[UInt8]>,
+        decode: MessageDecoder<Input>
+    ) async throws -> Input {
+        var iterator = requests.makeAsyncIterator()
+        guard let bytes = try await iterator.next() else {
+            throw RPCError(code: .internal, message: "the client sent no request message")
+        }
+        guard try await iterator.next() == nil else {
+            throw RPCError(code: .internal, message: "the client sent more than one request message")
+        }
+        return try decoded(bytes, with: decode)
+    }
+
+    private static func decoded<Input>(_ bytes: [UInt8], with decode: MessageDecoder<Input>) throws -> Input {
+        do {
+            return try decode(bytes)
+        } catch {
+            throw RPCError(code: .internal, message: "could not parse the request message: \(error)")
+        }
+    }
+
+    private static func encoded<Output>(_ message: Output, with encode: MessageEncoder<Output>) throws -> [UInt8] {
+        do {
+            return try encode(message)
+        } catch {
+            throw RPCError(code: .internal, message: "could not serialize the response message: \(error)")
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Synchronization
+
+/// The request messages of a call, in the order the client sent them.
+///
+/// Iterating suspends until the next message arrives; the sequence ends when
+/// the client half-closes and throws an ``RPCError`` when the transport could
+/// not deliver a message (too large, compressed with an unknown encoding).
+/// Reading a message gives the client flow-control credit for it, so a handler
+/// that reads slowly slows its client down instead of buffering without bound.
+package struct RPCRequestStream<Message: Sendable>: AsyncSequence, Sendable {
+    package typealias Element = Message
+
+    private let next: @Sendable () async throws -> Message?
+
+    /// Creates a stream that calls `next` for every message; `nil` ends it.
+    package init(next: @escaping @Sendable () async throws -> Message?) {
+        self.next = next
+    }
+
+    /// A stream of the given messages.
+    package init(_ messages: [Message]) {
+        let remaining = MessageQueue(messages)
+        self.init(next: { remaining.pop() })
+    }
+
+    /// Maps every message, e.g. to decode bytes into a message type.
+    package func map<T: Sendable>(_ transform: @escaping @Sendable (Message) throws -> T) -> RPCRequestStream<T> {
+        let next = self.next
+        return RPCRequestStream<T>(next: { try await next().map(transform) })
+    }
+
+    package struct AsyncIterator: AsyncIteratorProtocol {
+        fileprivate let next: @Sendable () async throws -> Message?
+        package mutating func next() async throws -> Message? { try await next() }
+    }
+
+    package func makeAsyncIterator() -> AsyncIterator { AsyncIterator(next: next) }
+}
+
+/// Writes response messages of a streaming call.
+///
+/// `write` suspends while the client is not reading fast enough (HTTP/2 flow
+/// control), so a fast producer cannot grow the server's memory.
+package struct RPCWriter<Message: Sendable>: Sendable {
+    private let writeMessage: @Sendable (Message) async throws -> Void
+
+    package init(write: @escaping @Sendable (Message) async throws -> Void) {
+        self.writeMessage = write
+    }
+
+    /// Sends one message; throws if the call has ended (e.g. the client cancelled).
+    package func write(_ message: Message) async throws {
+        try await writeMessage(message)
+    }
+
+    /// Sends each message in order.
+    package func write(contentsOf messages: some Sequence<Message>) async throws {
+        for message in messages { try await write(message) }
+    }
+
+    /// A writer that encodes messages before handing them to this one.
+    package func contramap<T: Sendable>(_ transform: @escaping @Sendable (T) throws -> Message) -> RPCWriter<T> {
+        let write = self.writeMessage
+        return RPCWriter<T>(write: { try await write(transform($0)) })
+    }
+}
+
+/// A small thread-safe FIFO used to replay fixed message lists.
+private final class MessageQueue<Message: Sendable>: Sendable {
+    private let items: Mutex<[Message]>
+    init(_ items: [Message]) { self.items = Mutex(items.reversed()) }
+    func pop() -> Message? { items.withLock { $0.popLast() } }
+}
