@@ -45,6 +45,12 @@ targets += [
     .testTarget(name: "LandlordRPCTests", dependencies: ["LandlordRPC"]),
 ]
 
+// The h2c server: NIO sockets, one nghttp2 session per connection, gRPC framing.
+targets += [
+    .target(name: "LandlordTransport", dependencies: ["LandlordRPC", nioCore, nioPosix, log, serviceLifecycle]),
+    .testTarget(name: "LandlordTransportTests", dependencies: ["LandlordTransport", "LandlordRPC", nioCore]),
+]
+
 // MARK: - Service layer and executable
 
 let package = Package(
