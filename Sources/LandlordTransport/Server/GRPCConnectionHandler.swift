@@ -1,0 +1,522 @@
+import LandlordHTTP2
+import LandlordRPC
+import Logging
+import NIOCore
+
+/// Asks a connection to drain: GOAWAY, let its calls finish, then close.
+struct GracefulDrainEvent: Sendable {}
+
+/// Serves gRPC on one h2c connection.
+///
+/// Owns the connection's nghttp2 session and feeds it on the channel's event
+/// loop; every request stream becomes a call whose handler runs in its own
+/// task. Reading stops while the socket's write buffer is full, so a client
+/// that does not read cannot make the server buffer without bound.
+final class GRPCConnectionHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = Never
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private final class Stream {
+        let call: ServerCall
+        var task: Task<Void, Never>?
+        var deframer: MessageDeframer
+        /// Request messages still go to the handler.
+        var inboundOpen = true
+        var responseHeadersSent = false
+        var finished = false
+        /// DATA bytes received but not yet credited to the client's window.
+        var withheldCredit = 0
+        var pendingWrite: EventLoopPromise<Void>?
+
+        init(call: ServerCall, maxMessageSize: Int) {
+            self.call = call
+            self.deframer = MessageDeframer(maxMessageSize: maxMessageSize)
+        }
+    }
+
+    private enum Phase {
+        case active
+        case draining
+        case goAwaySent
+    }
+
+    private static let keepaliveOpaque: UInt64 = 0x6B65_6570_616C_6976  // "keepaliv"
+    private static let drainOpaque: UInt64 = 0x6472_6169_6E69_6E67  // "draining"
+    private static let handshakeBytes = 24 + 9  // client preface + a SETTINGS frame header
+
+    private let router: RPCRouter
+    private let configuration: GRPCServer.Configuration
+    private let callLimiter: CallLimiter
+    private var logger: Logger
+
+    private var session: HTTP2ServerSession?
+    private var context: ChannelHandlerContext?
+    private var loopBound: NIOLoopBound<GRPCConnectionHandler>?
+    private var streams: [Int32: Stream] = [:]
+    private var phase = Phase.active
+    private var remotePeer = ""
+    private var readHeld = false
+    private var bytesReceived = 0
+    private var flushScheduled = false
+    private var handshakeTimer: Scheduled<Void>?
+    private var idleTimer: Scheduled<Void>?
+    private var keepaliveTimer: Scheduled<Void>?
+    private var keepaliveAckTimer: Scheduled<Void>?
+    private var drainTimer: Scheduled<Void>?
+
+    init(router: RPCRouter, configuration: GRPCServer.Configuration, callLimiter: CallLimiter, logger: Logger) {
+        self.router = router
+        self.configuration = configuration
+        self.callLimiter = callLimiter
+        self.logger = logger
+    }
+
+    // MARK: Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        if context.channel.isActive { start(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context: context)
+        context.fireChannelActive()
+    }
+
+    private func start(context: ChannelHandlerContext) {
+        guard session == nil else { return }
+        remotePeer = context.channel.remoteAddress.map(Self.describe) ?? "unknown"
+        logger[metadataKey: "peer"] = "\(remotePeer)"
+        do {
+            session = try HTTP2ServerSession(configuration: configuration.http2)
+        } catch {
+            logger.error("could not create an HTTP/2 session", metadata: ["error": "\(error)"])
+            context.close(promise: nil)
+            return
+        }
+        let loop = context.eventLoop.assumeIsolated()
+        handshakeTimer = loop.scheduleTask(in: TimeAmount(configuration.handshakeTimeout)) { [weak self] in
+            self?.logger.debug("closing connection: no HTTP/2 handshake in time")
+            self?.context?.close(promise: nil)
+        }
+        armKeepaliveTimer()
+        armIdleTimer()
+        flushOutput()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let session else { return }
+        let bytes = unwrapInboundIn(data)
+        bytesReceived += bytes.readableBytes
+        do {
+            let events = try session.receive(bytes)
+            if bytesReceived >= Self.handshakeBytes, let timer = handshakeTimer {
+                timer.cancel()
+                handshakeTimer = nil
+            }
+            handle(events)
+        } catch {
+            logger.debug("closing connection after an HTTP/2 protocol error", metadata: ["error": "\(error)"])
+            flushOutput()
+            context.close(promise: nil)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        flushOutput()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        // Stop reading while the socket cannot take what we already have to send.
+        if context.channel.isWritable {
+            context.read()
+        } else {
+            readHeld = true
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            flushOutput()
+            if readHeld {
+                readHeld = false
+                context.read()
+            }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+        if event is GracefulDrainEvent {
+            beginDrain()
+            promise?.succeed()
+        } else {
+            context.triggerUserOutboundEvent(event, promise: promise)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        for stream in streams.values { abort(stream) }
+        streams.removeAll()
+        for timer in [handshakeTimer, idleTimer, keepaliveTimer, keepaliveAckTimer, drainTimer] { timer?.cancel() }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("connection error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    // MARK: HTTP/2 events
+
+    private func handle(_ events: [HTTP2Event]) {
+        for event in events {
+            switch event {
+            case .requestHeaders(let streamID, let headers, let endStream):
+                openStream(streamID, headers: headers, endStream: endStream)
+            case .requestData(let streamID, let bytes):
+                receiveData(streamID, bytes)
+            case .requestEnded(let streamID):
+                endRequest(streamID)
+            case .streamClosed(let streamID, _):
+                closeStream(streamID)
+            case .streamWritable(let streamID):
+                if let stream = streams[streamID], let promise = stream.pendingWrite {
+                    stream.pendingWrite = nil
+                    promise.succeed()
+                }
+            case .pingAcknowledged(let opaque):
+                if opaque == Self.keepaliveOpaque {
+                    keepaliveAckTimer?.cancel()
+                    keepaliveAckTimer = nil
+                } else if opaque == Self.drainOpaque {
+                    sendFinalGoAway()
+                }
+            case .goAwayReceived:
+                break
+            }
+        }
+    }
+
+    private func openStream(_ streamID: Int32, headers: [HTTP2HeaderField], endStream: Bool) {
+        guard let session, let loopBound else { return }
+        idleTimer?.cancel()
+        idleTimer = nil
+        let head: GRPCRequestHead
+        switch GRPCRequestHead.parse(headers.lazy.map { (name: $0.name, value: $0.value) }) {
+        case .success(let parsed):
+            head = parsed
+        case .failure(.http(let status, _)):
+            submit { try session.sendResponseHeaders(streamID: streamID, headers: ResponseHeaders.http(status: status), endStream: true) }
+            return
+        case .failure(.grpc(let status, let extra)):
+            respondTrailersOnly(streamID, status: status, extra: extra)
+            return
+        }
+        guard let handler = router.handler(forPath: head.path) else {
+            respondTrailersOnly(streamID, status: Status(code: .unimplemented, message: "Method not found: \(head.path)"))
+            return
+        }
+        guard callLimiter.tryAcquire() else {
+            logger.notice("refusing a call: too many calls in flight", metadata: ["limit": "\(callLimiter.limit)"])
+            session.resetStream(streamID: streamID, errorCode: .refusedStream)
+            return
+        }
+        let serverContext = ServerContext(
+            descriptor: head.descriptor,
+            requestMetadata: head.metadata,
+            deadline: head.timeout.map { ContinuousClock.now + $0 },
+            remotePeer: remotePeer
+        )
+        let call = ServerCall(
+            streamID: streamID,
+            kind: handler.kind,
+            response: serverContext.response,
+            connection: loopBound,
+            maxBufferedBytes: configuration.maxBufferedRequestBytesPerCall
+        )
+        let stream = Stream(call: call, maxMessageSize: configuration.maxReceiveMessageSize)
+        streams[streamID] = stream
+        if endStream {
+            stream.inboundOpen = false
+            call.finishInbound()
+        }
+        let callLimiter = self.callLimiter
+        stream.task = Task {
+            defer { callLimiter.release() }
+            let outcome = await RPCExecutor.execute(
+                handler,
+                requests: RPCRequestStream(next: call.nextMessage),
+                responses: RPCWriter(write: call.write),
+                context: serverContext
+            )
+            call.finish(outcome)
+        }
+    }
+
+    private func receiveData(_ streamID: Int32, _ bytes: ByteBuffer) {
+        guard let session else { return }
+        let count = bytes.readableBytes
+        guard let stream = streams[streamID], stream.inboundOpen else {
+            session.consumeInbound(streamID: streamID, count: count)
+            return
+        }
+        stream.deframer.append(bytes)
+        var credit = stream.withheldCredit == 0
+        do {
+            while let message = try stream.deframer.nextMessage() {
+                if !stream.call.deliver(message) { credit = false }
+            }
+        } catch {
+            stream.inboundOpen = false
+            stream.call.failInbound(error)
+            credit = true
+        }
+        if credit {
+            session.consumeInbound(streamID: streamID, count: count + stream.withheldCredit)
+            stream.withheldCredit = 0
+        } else {
+            stream.withheldCredit += count
+        }
+    }
+
+    private func endRequest(_ streamID: Int32) {
+        guard let stream = streams[streamID], stream.inboundOpen else { return }
+        stream.inboundOpen = false
+        if stream.deframer.bufferedBytes > 0 {
+            stream.call.failInbound(RPCError(code: .internal, message: "the request ended in the middle of a message"))
+        } else {
+            stream.call.finishInbound()
+        }
+    }
+
+    private func closeStream(_ streamID: Int32) {
+        if let stream = streams.removeValue(forKey: streamID), !stream.finished {
+            // The client reset the stream (or the connection is going): stop the handler.
+            abort(stream)
+        }
+        if streams.isEmpty {
+            armIdleTimer()
+            if phase == .goAwaySent { closeWhenDone() }
+        }
+    }
+
+    private func abort(_ stream: Stream) {
+        stream.task?.cancel()
+        stream.call.failInbound(CancellationError())
+        stream.pendingWrite?.fail(CancellationError())
+        stream.pendingWrite = nil
+    }
+
+    // MARK: Calls (reached from their tasks through the event loop)
+
+    /// Sends one response message of a streaming call; the future completes
+    /// once the stream can take more.
+    func writeResponse(streamID: Int32, message: [UInt8], headers: Metadata?) -> EventLoopFuture<Void> {
+        guard let context, let session, let stream = streams[streamID], !stream.finished else {
+            return loopFuture(failing: CancellationError())
+        }
+        do {
+            if !stream.responseHeadersSent {
+                stream.responseHeadersSent = true
+                try session.sendResponseHeaders(
+                    streamID: streamID,
+                    headers: ResponseHeaders.initial(custom: headers),
+                    endStream: false
+                )
+            }
+            try session.sendData(streamID: streamID, MessageFramer.frame(message, allocator: context.channel.allocator))
+        } catch {
+            return loopFuture(failing: error)
+        }
+        scheduleFlush()
+        if session.isStreamWritable(streamID: streamID) {
+            return context.eventLoop.makeSucceededVoidFuture()
+        }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        stream.pendingWrite = promise
+        return promise.futureResult
+    }
+
+    /// A writer's task was cancelled while it waited for the client to read.
+    func abandonPendingWrite(streamID: Int32) {
+        guard let stream = streams[streamID], let promise = stream.pendingWrite else { return }
+        stream.pendingWrite = nil
+        promise.fail(CancellationError())
+    }
+
+    /// The handler caught up with buffered request messages: credit the client.
+    func releaseWithheldCredit(streamID: Int32) {
+        guard let session, let stream = streams[streamID], stream.withheldCredit > 0 else { return }
+        session.consumeInbound(streamID: streamID, count: stream.withheldCredit)
+        stream.withheldCredit = 0
+        scheduleFlush()
+    }
+
+    /// Ends a call: its last message (single-response calls), then the status.
+    func finishCall(streamID: Int32, outcome: RPCOutcome, headers: Metadata?, lastMessage: [UInt8]?) {
+        guard let context, let session, let stream = streams[streamID], !stream.finished else { return }
+        stream.finished = true
+        stream.inboundOpen = false
+        if stream.withheldCredit > 0 {
+            session.consumeInbound(streamID: streamID, count: stream.withheldCredit)
+            stream.withheldCredit = 0
+        }
+        submit {
+            if !stream.responseHeadersSent, lastMessage == nil {
+                try session.sendResponseHeaders(
+                    streamID: streamID,
+                    headers: ResponseHeaders.trailersOnly(outcome, custom: headers),
+                    endStream: true
+                )
+                return
+            }
+            if !stream.responseHeadersSent {
+                stream.responseHeadersSent = true
+                try session.sendResponseHeaders(
+                    streamID: streamID,
+                    headers: ResponseHeaders.initial(custom: headers),
+                    endStream: false
+                )
+            }
+            if let lastMessage {
+                try session.sendData(streamID: streamID, MessageFramer.frame(lastMessage, allocator: context.channel.allocator))
+            }
+            try session.sendTrailers(streamID: streamID, headers: ResponseHeaders.trailers(outcome))
+        }
+        scheduleFlush()
+    }
+
+    private func respondTrailersOnly(_ streamID: Int32, status: Status, extra: [(String, String)] = []) {
+        guard let session else { return }
+        submit {
+            try session.sendResponseHeaders(
+                streamID: streamID,
+                headers: ResponseHeaders.trailersOnly(RPCOutcome(status: status), custom: nil, extra: extra),
+                endStream: true
+            )
+        }
+    }
+
+    /// Runs a submission; a stream that has gone away in the meantime is not an error.
+    private func submit(_ body: () throws -> Void) {
+        do {
+            try body()
+        } catch {
+            logger.debug("could not submit a response frame", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func loopFuture(failing error: any Error) -> EventLoopFuture<Void> {
+        loopBound!.eventLoop.makeFailedFuture(error)
+    }
+
+    // MARK: Output
+
+    private func scheduleFlush() {
+        guard !flushScheduled, let context else { return }
+        flushScheduled = true
+        context.eventLoop.assumeIsolated().execute { [self] in
+            flushScheduled = false
+            flushOutput()
+        }
+    }
+
+    /// Writes what nghttp2 has to send, while the socket can take it.
+    private func flushOutput() {
+        guard let context, let session, context.channel.isActive else { return }
+        var wrote = false
+        while context.channel.isWritable && session.hasPendingOutput {
+            var buffer = context.channel.allocator.buffer(capacity: 16 * 1024)
+            let events: [HTTP2Event]
+            do {
+                events = try session.produceOutput(into: &buffer)
+            } catch {
+                logger.debug("closing connection after an HTTP/2 error", metadata: ["error": "\(error)"])
+                context.close(promise: nil)
+                return
+            }
+            if buffer.readableBytes > 0 {
+                context.write(wrapOutboundOut(buffer), promise: nil)
+                wrote = true
+            }
+            handle(events)
+        }
+        if wrote { context.flush() }
+        if !session.wantsRead && !session.wantsWrite {
+            context.close(promise: nil)
+        }
+    }
+
+    // MARK: Connection management
+
+    private func armIdleTimer() {
+        guard let context, idleTimer == nil else { return }
+        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(configuration.idleTimeout)) { [weak self] in
+            guard let self else { return }
+            self.logger.debug("closing idle connection")
+            self.idleTimer = nil
+            self.beginDrain()
+        }
+    }
+
+    private func armKeepaliveTimer() {
+        guard let context else { return }
+        keepaliveTimer = context.eventLoop.assumeIsolated().scheduleTask(
+            in: TimeAmount(configuration.keepaliveInterval)
+        ) { [weak self] in
+            self?.sendKeepalivePing()
+            self?.armKeepaliveTimer()
+        }
+    }
+
+    private func sendKeepalivePing() {
+        guard let session, let context, keepaliveAckTimer == nil else { return }
+        session.sendPing(opaque: Self.keepaliveOpaque)
+        keepaliveAckTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(configuration.keepaliveTimeout)) { [weak self] in
+            self?.logger.debug("closing connection: keepalive PING not acknowledged")
+            self?.context?.close(promise: nil)
+        }
+        flushOutput()
+    }
+
+    /// gRFC A9: GOAWAY with the maximum stream id and a PING; once the PING
+    /// comes back (or after a second), GOAWAY with the last stream id; close
+    /// once the calls in flight have finished.
+    private func beginDrain() {
+        guard phase == .active, let session, let context else { return }
+        phase = .draining
+        session.sendShutdownNotice()
+        session.sendPing(opaque: Self.drainOpaque)
+        drainTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .seconds(1)) { [weak self] in self?.sendFinalGoAway() }
+        flushOutput()
+    }
+
+    private func sendFinalGoAway() {
+        guard phase == .draining, let session else { return }
+        phase = .goAwaySent
+        drainTimer?.cancel()
+        drainTimer = nil
+        session.sendGoAway(errorCode: .noError, debugData: nil)
+        flushOutput()
+        closeWhenDone()
+    }
+
+    private func closeWhenDone() {
+        if streams.isEmpty { context?.close(promise: nil) }
+    }
+
+    private static func describe(_ address: SocketAddress) -> String {
+        switch address {
+        case .v4(let v4): "ipv4:\(address.ipAddress ?? v4.host):\(address.port ?? 0)"
+        case .v6: "ipv6:[\(address.ipAddress ?? "")]:\(address.port ?? 0)"
+        case .unixDomainSocket: "unix:\(address.pathname ?? "")"
+        }
+    }
+}
+
+@available(*, unavailable)
+extension GRPCConnectionHandler: Sendable {}

@@ -1,0 +1,191 @@
+import LandlordRPC
+import NIOCore
+import Synchronization
+
+/// The handler-side half of one stream.
+///
+/// Request messages are delivered by the connection on its event loop and
+/// read by the handler's task; response messages go the other way, each write
+/// hopping to the event loop. Everything shared between the two sides sits
+/// behind one `Mutex`.
+final class ServerCall: Sendable {
+    let streamID: Int32
+    let kind: RPCKind
+    /// Response headers and trailers the handler adds.
+    let response: ResponseMetadata
+    private let connection: NIOLoopBound<GRPCConnectionHandler>
+    private let maxBufferedBytes: Int
+    private let inbound: Mutex<Inbound>
+    /// The response of a single-response call, sent together with its status
+    /// in one hop to the event loop.
+    private let stashedResponse = Mutex<[UInt8]?>(nil)
+
+    private struct Inbound: ~Copyable {
+        var messages: [[UInt8]] = []
+        var head = 0
+        var bufferedBytes = 0
+        var end: End?
+        var waiter: CheckedContinuation<[UInt8]?, any Error>?
+        var creditWithheld = false
+
+        mutating func pop() -> [UInt8]? {
+            guard head < messages.count else { return nil }
+            let message = messages[head]
+            messages[head] = []
+            head += 1
+            if head == messages.count {
+                messages.removeAll(keepingCapacity: true)
+                head = 0
+            }
+            bufferedBytes -= message.count
+            return message
+        }
+    }
+
+    private enum End {
+        case finished
+        case failed(any Error)
+    }
+
+    init(
+        streamID: Int32,
+        kind: RPCKind,
+        response: ResponseMetadata,
+        connection: NIOLoopBound<GRPCConnectionHandler>,
+        maxBufferedBytes: Int
+    ) {
+        self.streamID = streamID
+        self.kind = kind
+        self.response = response
+        self.connection = connection
+        self.maxBufferedBytes = maxBufferedBytes
+        self.inbound = Mutex(Inbound())
+    }
+
+    private var eventLoop: any EventLoop { connection.eventLoop }
+
+    // MARK: Event-loop side
+
+    /// Hands a request message to the handler. Returns `false` when the
+    /// handler holds more unread bytes than allowed: the connection then
+    /// withholds flow-control credit until ``nextMessage()`` catches up.
+    func deliver(_ message: [UInt8]) -> Bool {
+        let waiter: CheckedContinuation<[UInt8]?, any Error>?
+        let belowLimit: Bool
+        (waiter, belowLimit) = inbound.withLock { state in
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return (waiter, true)
+            }
+            state.messages.append(message)
+            state.bufferedBytes += message.count
+            if state.bufferedBytes >= maxBufferedBytes {
+                state.creditWithheld = true
+                return (nil, false)
+            }
+            return (nil, true)
+        }
+        waiter?.resume(returning: message)
+        return belowLimit
+    }
+
+    /// The client half-closed: the request stream ends after the queued messages.
+    func finishInbound() { end(.finished) }
+
+    /// The request stream fails after the queued messages (oversized message, reset stream).
+    func failInbound(_ error: any Error) { end(.failed(error)) }
+
+    private func end(_ end: End) {
+        let waiter = inbound.withLock { state -> CheckedContinuation<[UInt8]?, any Error>? in
+            guard case .none = state.end else { return nil }
+            state.end = end
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        switch end {
+        case .finished: waiter?.resume(returning: nil)
+        case .failed(let error): waiter?.resume(throwing: error)
+        }
+    }
+
+    // MARK: Handler side
+
+    /// The next request message, `nil` once the client has half-closed.
+    func nextMessage() async throws -> [UInt8]? {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                enum Next {
+                    case message([UInt8], releaseCredit: Bool)
+                    case end(End)
+                    case wait
+                }
+                let next = inbound.withLock { state -> Next in
+                    if let message = state.pop() {
+                        let release = state.creditWithheld && state.bufferedBytes < maxBufferedBytes
+                        if release { state.creditWithheld = false }
+                        return .message(message, releaseCredit: release)
+                    }
+                    if let end = state.end { return .end(end) }
+                    if Task.isCancelled { return .end(.failed(CancellationError())) }
+                    state.waiter = continuation
+                    return .wait
+                }
+                switch next {
+                case .message(let message, let releaseCredit):
+                    if releaseCredit { releaseWithheldCredit() }
+                    continuation.resume(returning: message)
+                case .end(.finished):
+                    continuation.resume(returning: nil)
+                case .end(.failed(let error)):
+                    continuation.resume(throwing: error)
+                case .wait:
+                    break
+                }
+            }
+        } onCancel: {
+            let waiter = inbound.withLock { state in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume(throwing: CancellationError())
+        }
+    }
+
+    private func releaseWithheldCredit() {
+        let connection = self.connection
+        let streamID = self.streamID
+        eventLoop.execute { connection.value.releaseWithheldCredit(streamID: streamID) }
+    }
+
+    /// Sends a response message, with the response headers first if they have
+    /// not been sent. Suspends while the client's flow-control window is full.
+    func write(_ message: [UInt8]) async throws {
+        try Task.checkCancellation()
+        if kind.hasSingleResponse {
+            // Sent with the status in ``finish(_:)``: one hop, one flush.
+            stashedResponse.withLock { $0 = message }
+            return
+        }
+        let headers = response.takeHeaders()
+        let connection = self.connection
+        let streamID = self.streamID
+        try await withTaskCancellationHandler {
+            try await eventLoop.flatSubmit {
+                connection.value.writeResponse(streamID: streamID, message: message, headers: headers)
+            }.get()
+        } onCancel: {
+            eventLoop.execute { connection.value.abandonPendingWrite(streamID: streamID) }
+        }
+    }
+
+    /// Ends the call with its outcome.
+    func finish(_ outcome: RPCOutcome) {
+        let headers = response.takeHeaders()
+        let message = outcome.status.code == .ok ? stashedResponse.withLock { $0.take() } : nil
+        let connection = self.connection
+        let streamID = self.streamID
+        eventLoop.execute {
+            connection.value.finishCall(streamID: streamID, outcome: outcome, headers: headers, lastMessage: message)
+        }
+    }
+}
