@@ -1,6 +1,6 @@
 internal import CLandlordTestingProto
 internal import CProtobufC
-package import LandlordProtobuf
+internal import LandlordProtobuf
 
 // The messages of landlord.testing.v1.TestService (Tests/proto/landlord/testing/v1/test_service.proto).
 

@@ -161,20 +161,20 @@ enum ReflectionV1Codec {
 
     // MARK: Message types
 
-    private static let requestType = ProtobufCMessageType(
+    static let requestType = ProtobufCMessageType(
         grpc__reflection__v1__server_reflection_request__init)
-    private static let extensionRequestType = ProtobufCMessageType(
+    static let extensionRequestType = ProtobufCMessageType(
         grpc__reflection__v1__extension_request__init)
-    private static let responseType = ProtobufCMessageType(
+    static let responseType = ProtobufCMessageType(
         grpc__reflection__v1__server_reflection_response__init)
-    private static let fileDescriptorResponseType = ProtobufCMessageType(
+    static let fileDescriptorResponseType = ProtobufCMessageType(
         grpc__reflection__v1__file_descriptor_response__init)
-    private static let extensionNumberResponseType = ProtobufCMessageType(
+    static let extensionNumberResponseType = ProtobufCMessageType(
         grpc__reflection__v1__extension_number_response__init)
-    private static let listServiceResponseType = ProtobufCMessageType(
+    static let listServiceResponseType = ProtobufCMessageType(
         grpc__reflection__v1__list_service_response__init)
-    private static let serviceResponseType = ProtobufCMessageType(
+    static let serviceResponseType = ProtobufCMessageType(
         grpc__reflection__v1__service_response__init)
-    private static let errorResponseType = ProtobufCMessageType(
+    static let errorResponseType = ProtobufCMessageType(
         grpc__reflection__v1__error_response__init)
 }

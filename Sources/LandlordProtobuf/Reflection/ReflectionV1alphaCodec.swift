@@ -161,20 +161,20 @@ enum ReflectionV1alphaCodec {
 
     // MARK: Message types
 
-    private static let requestType = ProtobufCMessageType(
+    static let requestType = ProtobufCMessageType(
         grpc__reflection__v1alpha__server_reflection_request__init)
-    private static let extensionRequestType = ProtobufCMessageType(
+    static let extensionRequestType = ProtobufCMessageType(
         grpc__reflection__v1alpha__extension_request__init)
-    private static let responseType = ProtobufCMessageType(
+    static let responseType = ProtobufCMessageType(
         grpc__reflection__v1alpha__server_reflection_response__init)
-    private static let fileDescriptorResponseType = ProtobufCMessageType(
+    static let fileDescriptorResponseType = ProtobufCMessageType(
         grpc__reflection__v1alpha__file_descriptor_response__init)
-    private static let extensionNumberResponseType = ProtobufCMessageType(
+    static let extensionNumberResponseType = ProtobufCMessageType(
         grpc__reflection__v1alpha__extension_number_response__init)
-    private static let listServiceResponseType = ProtobufCMessageType(
+    static let listServiceResponseType = ProtobufCMessageType(
         grpc__reflection__v1alpha__list_service_response__init)
-    private static let serviceResponseType = ProtobufCMessageType(
+    static let serviceResponseType = ProtobufCMessageType(
         grpc__reflection__v1alpha__service_response__init)
-    private static let errorResponseType = ProtobufCMessageType(
+    static let errorResponseType = ProtobufCMessageType(
         grpc__reflection__v1alpha__error_response__init)
 }
