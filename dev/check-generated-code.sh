@@ -27,7 +27,9 @@ for path in "${GENERATED[@]}"; do
         stale=1
     elif ! diff -r -u "$ROOT/$path" "$TMP/$path" >"$TMP/diff.txt" 2>&1; then
         echo "differs: $path"
-        sed -e "s|$TMP/||g" -e "s|$ROOT/||g" "$TMP/diff.txt" | head -n 40
+        head -n 40 "$TMP/diff.txt" | sed -e "s|$TMP/||g" -e "s|$ROOT/||g"
+        lines=$(wc -l <"$TMP/diff.txt")
+        [ "$lines" -le 40 ] || echo "... ($((lines - 40)) more lines of diff)"
         stale=1
     fi
 done

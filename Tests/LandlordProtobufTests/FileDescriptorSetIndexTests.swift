@@ -9,17 +9,19 @@ struct FileDescriptorSetIndexTests {
 
     @Test("the landlord set holds the API files and their imports, nothing else")
     func files() {
-        #expect(Set(index.files.map(\.name)) == [
-            "landlord/compute/v1/compute.proto",
-            "grpc/health/v1/health.proto",
-            "grpc/reflection/v1/reflection.proto",
-            "grpc/reflection/v1alpha/reflection.proto",
-            "google/rpc/status.proto",
-            "google/rpc/error_details.proto",
-            "google/protobuf/any.proto",
-            "google/protobuf/duration.proto",
-            "google/protobuf/timestamp.proto",
-        ])
+        #expect(
+            Set(index.files.map(\.name)) == [
+                "landlord/compute/v1/compute.proto",
+                "grpc/health/v1/health.proto",
+                "grpc/reflection/v1/reflection.proto",
+                "grpc/reflection/v1alpha/reflection.proto",
+                "google/rpc/status.proto",
+                "google/rpc/error_details.proto",
+                "google/protobuf/any.proto",
+                "google/protobuf/duration.proto",
+                "google/protobuf/timestamp.proto",
+            ]
+        )
         // Closed under imports.
         for file in index.files {
             for dependency in file.dependencies {
@@ -36,12 +38,14 @@ struct FileDescriptorSetIndexTests {
 
     @Test("service names")
     func serviceNames() {
-        #expect(index.serviceNames == [
-            "grpc.health.v1.Health",
-            "grpc.reflection.v1.ServerReflection",
-            "grpc.reflection.v1alpha.ServerReflection",
-            "landlord.compute.v1.ComputeService",
-        ])
+        #expect(
+            index.serviceNames == [
+                "grpc.health.v1.Health",
+                "grpc.reflection.v1.ServerReflection",
+                "grpc.reflection.v1alpha.ServerReflection",
+                "landlord.compute.v1.ComputeService",
+            ]
+        )
     }
 
     @Test(
@@ -62,7 +66,10 @@ struct FileDescriptorSetIndexTests {
             ("landlord.compute.v1.COMPUTE_STATE_RUNNING", "landlord/compute/v1/compute.proto"),
             (".landlord.compute.v1.WatchTenantStatusRequest", "landlord/compute/v1/compute.proto"),
             ("grpc.reflection.v1.ServerReflection.ServerReflectionInfo", "grpc/reflection/v1/reflection.proto"),
-            ("grpc.reflection.v1alpha.ServerReflectionRequest.message_request", "grpc/reflection/v1alpha/reflection.proto"),
+            (
+                "grpc.reflection.v1alpha.ServerReflectionRequest.message_request",
+                "grpc/reflection/v1alpha/reflection.proto"
+            ),
             ("google.rpc.Status", "google/rpc/status.proto"),
             ("google.rpc.BadRequest.FieldViolation", "google/rpc/error_details.proto"),
             ("google.protobuf.Timestamp", "google/protobuf/timestamp.proto"),
@@ -80,17 +87,23 @@ struct FileDescriptorSetIndexTests {
 
     @Test("transitive dependencies come first, each once")
     func transitiveDependencies() {
-        #expect(index.transitiveDependencies(of: "landlord/compute/v1/compute.proto").map(\.name) == [
-            "google/protobuf/timestamp.proto",
-            "landlord/compute/v1/compute.proto",
-        ])
-        #expect(index.transitiveDependencies(of: "google/rpc/status.proto").map(\.name) == [
-            "google/protobuf/any.proto",
-            "google/rpc/status.proto",
-        ])
-        #expect(index.transitiveDependencies(of: "grpc/health/v1/health.proto").map(\.name) == [
-            "grpc/health/v1/health.proto"
-        ])
+        #expect(
+            index.transitiveDependencies(of: "landlord/compute/v1/compute.proto").map(\.name) == [
+                "google/protobuf/timestamp.proto",
+                "landlord/compute/v1/compute.proto",
+            ]
+        )
+        #expect(
+            index.transitiveDependencies(of: "google/rpc/status.proto").map(\.name) == [
+                "google/protobuf/any.proto",
+                "google/rpc/status.proto",
+            ]
+        )
+        #expect(
+            index.transitiveDependencies(of: "grpc/health/v1/health.proto").map(\.name) == [
+                "grpc/health/v1/health.proto"
+            ]
+        )
         #expect(index.transitiveDependencies(of: "nope.proto").isEmpty)
 
         // A diamond: d imports b and c, which both import a.
@@ -101,7 +114,9 @@ struct FileDescriptorSetIndexTests {
             file(name: "d.proto", dependencies: ["b.proto", "c.proto", "missing.proto"]),
         ])
         let diamond = try? FileDescriptorSetIndex(serializedBytes: set)
-        #expect(diamond?.transitiveDependencies(of: "d.proto").map(\.name) == ["a.proto", "b.proto", "c.proto", "d.proto"])
+        #expect(
+            diamond?.transitiveDependencies(of: "d.proto").map(\.name) == ["a.proto", "b.proto", "c.proto", "d.proto"]
+        )
     }
 
     @Test("each file's bytes parse back to the same file")
@@ -134,14 +149,18 @@ struct FileDescriptorSetIndexTests {
     @Test("the testing set serves the test service, health and reflection")
     func testingSet() {
         let testing = LandlordTestingDescriptorSet.index
-        #expect(testing.serviceNames == [
-            "grpc.health.v1.Health",
-            "grpc.reflection.v1.ServerReflection",
-            "grpc.reflection.v1alpha.ServerReflection",
-            "landlord.testing.v1.TestService",
-        ])
-        #expect(testing.file(containingSymbol: "landlord.testing.v1.TestService.BidiEcho")?.name
-            == "landlord/testing/v1/test_service.proto")
+        #expect(
+            testing.serviceNames == [
+                "grpc.health.v1.Health",
+                "grpc.reflection.v1.ServerReflection",
+                "grpc.reflection.v1alpha.ServerReflection",
+                "landlord.testing.v1.TestService",
+            ]
+        )
+        #expect(
+            testing.file(containingSymbol: "landlord.testing.v1.TestService.BidiEcho")?.name
+                == "landlord/testing/v1/test_service.proto"
+        )
         #expect(testing.file(containingSymbol: "landlord.testing.v1.EchoResponse.MetadataEntry") != nil)
         #expect(testing.file(containingSymbol: "landlord.compute.v1.ComputeService") == nil)
     }
@@ -167,7 +186,9 @@ struct FileDescriptorSetIndexTests {
     @Test("malformed sets throw")
     func malformed() {
         #expect(throws: ProtobufDecodingError.self) { try FileDescriptorSetIndex(serializedBytes: [0x0a, 0x05, 0x0a]) }
-        #expect(throws: ProtobufDecodingError.self) { try FileDescriptorSetIndex(serializedBytes: [0x0a, 0x02, 0x08, 0x01]) }
+        #expect(throws: ProtobufDecodingError.self) {
+            try FileDescriptorSetIndex(serializedBytes: [0x0a, 0x02, 0x08, 0x01])
+        }
         #expect((try? FileDescriptorSetIndex(serializedBytes: []))?.files.isEmpty == true)
     }
 

@@ -53,17 +53,25 @@ struct GoogleRPCStatusTests {
 
     @Test("a status without a BadRequest")
     func noBadRequest() throws {
-        let status = GoogleRPCStatus(code: 5, message: "gone", details: [.init(typeURL: "type.googleapis.com/a.B", value: [])])
+        let status = GoogleRPCStatus(
+            code: 5,
+            message: "gone",
+            details: [.init(typeURL: "type.googleapis.com/a.B", value: [])]
+        )
         #expect(try status.badRequest() == nil)
         #expect(throws: ProtobufDecodingError.self) { try BadRequest(statusDetailsBin: status.serializedBytes()) }
     }
 
     @Test("the type name of a detail is what follows the last slash of its type URL")
     func typeName() {
-        #expect(GoogleRPCStatus.Detail(typeURL: "type.googleapis.com/google.rpc.BadRequest", value: []).typeName
-            == "google.rpc.BadRequest")
-        #expect(GoogleRPCStatus.Detail(typeURL: "example.com/x/google.rpc.BadRequest", value: []).typeName
-            == "google.rpc.BadRequest")
+        #expect(
+            GoogleRPCStatus.Detail(typeURL: "type.googleapis.com/google.rpc.BadRequest", value: []).typeName
+                == "google.rpc.BadRequest"
+        )
+        #expect(
+            GoogleRPCStatus.Detail(typeURL: "example.com/x/google.rpc.BadRequest", value: []).typeName
+                == "google.rpc.BadRequest"
+        )
     }
 
     @Test("malformed bytes throw")

@@ -1,5 +1,6 @@
-@testable import LandlordProtobuf
 import Testing
+
+@testable import LandlordProtobuf
 
 @Suite("grpc.reflection messages")
 struct ReflectionMessagesTests {
@@ -72,14 +73,20 @@ struct ReflectionMessagesTests {
     @Test("known encodings (written by Python protobuf)", arguments: ReflectionAPIVersion.allCases)
     func knownEncodings(version: ReflectionAPIVersion) throws {
         // list_services = "" (an empty string in a oneof is still sent)
-        #expect(ServerReflectionRequest(messageRequest: .listServices("")).serializedBytes(version: version) == [0x3a, 0x00])
+        #expect(
+            ServerReflectionRequest(messageRequest: .listServices("")).serializedBytes(version: version) == [
+                0x3a, 0x00,
+            ]
+        )
 
         let extensionRequest = ServerReflectionRequest(
             messageRequest: .fileContainingExtension(containingType: "a.B", number: -1)
         )
         let extensionRequestBytes = hexBytes("2a100a03612e4210ffffffffffffffffff01")
         #expect(extensionRequest.serializedBytes(version: version) == extensionRequestBytes)
-        #expect(try ServerReflectionRequest(serializedBytes: extensionRequestBytes, version: version) == extensionRequest)
+        #expect(
+            try ServerReflectionRequest(serializedBytes: extensionRequestBytes, version: version) == extensionRequest
+        )
 
         let files = ServerReflectionResponse(
             validHost: "h",
@@ -98,7 +105,10 @@ struct ReflectionMessagesTests {
         #expect(numbers.serializedBytes(version: version) == numbersBytes)
         #expect(try ServerReflectionResponse(serializedBytes: numbersBytes, version: version) == numbers)
 
-        let services = ServerReflectionResponse(originalRequest: nil, messageResponse: .listServicesResponse(["a", "b"]))
+        let services = ServerReflectionResponse(
+            originalRequest: nil,
+            messageResponse: .listServicesResponse(["a", "b"])
+        )
         let servicesBytes = hexBytes("320a0a030a01610a030a0162")
         #expect(services.serializedBytes(version: version) == servicesBytes)
         #expect(try ServerReflectionResponse(serializedBytes: servicesBytes, version: version) == services)
@@ -109,7 +119,9 @@ struct ReflectionMessagesTests {
         // base_type_name "a.B", extension_number 1, extension_number 300 (one tag each)
         let bytes = hexBytes("2a0a0a03612e42100110ac02")
         let response = try ServerReflectionResponse(serializedBytes: bytes, version: .v1)
-        #expect(response.messageResponse == .allExtensionNumbersResponse(baseTypeName: "a.B", extensionNumbers: [1, 300]))
+        #expect(
+            response.messageResponse == .allExtensionNumbersResponse(baseTypeName: "a.B", extensionNumbers: [1, 300])
+        )
     }
 
     @Test("malformed bytes throw", arguments: ReflectionAPIVersion.allCases)

@@ -72,9 +72,17 @@ package struct EchoRequest: ProtobufMessage {
                 echoMetadata: m.echo_metadata != 0,
                 waitForCancellation: m.wait_for_cancellation != 0,
                 responseHeaders: ProtobufC.stringMap(
-                    m.response_headers, count: m.n_response_headers, key: \.key, value: \.value),
+                    m.response_headers,
+                    count: m.n_response_headers,
+                    key: \.key,
+                    value: \.value
+                ),
                 responseTrailers: ProtobufC.stringMap(
-                    m.response_trailers, count: m.n_response_trailers, key: \.key, value: \.value),
+                    m.response_trailers,
+                    count: m.n_response_trailers,
+                    key: \.key,
+                    value: \.value
+                ),
                 failAfter: m.fail_after
             )
         }
@@ -93,18 +101,28 @@ package struct EchoRequest: ProtobufMessage {
             m.echo_metadata = echoMetadata ? 1 : 0
             m.wait_for_cancellation = waitForCancellation ? 1 : 0
             (m.n_response_headers, m.response_headers) = arena.stringMap(
-                Self.headersEntryCType, responseHeaders, key: \.key, value: \.value)
+                Self.headersEntryCType,
+                responseHeaders,
+                key: \.key,
+                value: \.value
+            )
             (m.n_response_trailers, m.response_trailers) = arena.stringMap(
-                Self.trailersEntryCType, responseTrailers, key: \.key, value: \.value)
+                Self.trailersEntryCType,
+                responseTrailers,
+                key: \.key,
+                value: \.value
+            )
             m.fail_after = failAfter
         }
     }
 
     static let cType = ProtobufCMessageType(landlord__testing__v1__echo_request__init)
     static let headersEntryCType = ProtobufCMessageType(
-        landlord__testing__v1__echo_request__response_headers_entry__init)
+        landlord__testing__v1__echo_request__response_headers_entry__init
+    )
     static let trailersEntryCType = ProtobufCMessageType(
-        landlord__testing__v1__echo_request__response_trailers_entry__init)
+        landlord__testing__v1__echo_request__response_trailers_entry__init
+    )
 }
 
 /// `landlord.testing.v1.EchoResponse`: one echo.
@@ -153,12 +171,17 @@ package struct EchoResponse: ProtobufMessage {
             m.payload = ProtobufCBinaryData(len: payload.count, data: payload.pointer)
             m.index = index
             (m.n_metadata, m.metadata) = arena.stringMap(
-                Self.metadataEntryCType, metadata, key: \.key, value: \.value)
+                Self.metadataEntryCType,
+                metadata,
+                key: \.key,
+                value: \.value
+            )
             m.request_count = requestCount
         }
     }
 
     static let cType = ProtobufCMessageType(landlord__testing__v1__echo_response__init)
     static let metadataEntryCType = ProtobufCMessageType(
-        landlord__testing__v1__echo_response__metadata_entry__init)
+        landlord__testing__v1__echo_response__metadata_entry__init
+    )
 }

@@ -166,7 +166,12 @@ package enum ProtobufC {
     ) -> UnsafeMutablePointer<ProtobufCMessage>? {
         // protobuf-c reads nothing for an empty input, but wants a valid pointer all the same.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1) { placeholder in
-            protobuf_c_message_unpack(descriptor, nil, buffer.count, buffer.baseAddress ?? UnsafePointer(placeholder.baseAddress!))
+            protobuf_c_message_unpack(
+                descriptor,
+                nil,
+                buffer.count,
+                buffer.baseAddress ?? UnsafePointer(placeholder.baseAddress!)
+            )
         }
     }
 

@@ -162,19 +162,27 @@ enum ReflectionV1Codec {
     // MARK: Message types
 
     static let requestType = ProtobufCMessageType(
-        grpc__reflection__v1__server_reflection_request__init)
+        grpc__reflection__v1__server_reflection_request__init
+    )
     static let extensionRequestType = ProtobufCMessageType(
-        grpc__reflection__v1__extension_request__init)
+        grpc__reflection__v1__extension_request__init
+    )
     static let responseType = ProtobufCMessageType(
-        grpc__reflection__v1__server_reflection_response__init)
+        grpc__reflection__v1__server_reflection_response__init
+    )
     static let fileDescriptorResponseType = ProtobufCMessageType(
-        grpc__reflection__v1__file_descriptor_response__init)
+        grpc__reflection__v1__file_descriptor_response__init
+    )
     static let extensionNumberResponseType = ProtobufCMessageType(
-        grpc__reflection__v1__extension_number_response__init)
+        grpc__reflection__v1__extension_number_response__init
+    )
     static let listServiceResponseType = ProtobufCMessageType(
-        grpc__reflection__v1__list_service_response__init)
+        grpc__reflection__v1__list_service_response__init
+    )
     static let serviceResponseType = ProtobufCMessageType(
-        grpc__reflection__v1__service_response__init)
+        grpc__reflection__v1__service_response__init
+    )
     static let errorResponseType = ProtobufCMessageType(
-        grpc__reflection__v1__error_response__init)
+        grpc__reflection__v1__error_response__init
+    )
 }
