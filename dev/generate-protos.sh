@@ -26,7 +26,12 @@ OUT=${1:-$ROOT}
 PROTOC=${PROTOC:-protoc}
 PROTOC_C=${PROTOC_C:-protoc-c}
 PYTHON=${PYTHON:-python3}
-PROTOBUF_INCLUDE=${PROTOBUF_INCLUDE:-/usr/include}
+if [ -z "${PROTOBUF_INCLUDE:-}" ]; then
+    PROTOBUF_INCLUDE=/usr/include
+    if [ ! -f "$PROTOBUF_INCLUDE/google/protobuf/timestamp.proto" ] && command -v pkg-config >/dev/null; then
+        PROTOBUF_INCLUDE=$(pkg-config --variable=includedir protobuf 2>/dev/null || echo /usr/include)
+    fi
+fi
 
 for tool in "$PROTOC" "$PROTOC_C" "$PYTHON"; do
     command -v "$tool" >/dev/null || { echo "error: $tool not found (run 'make deps')" >&2; exit 1; }
@@ -55,8 +60,10 @@ protos_under() {
     (cd "$1" && find . -name '*.proto' -type f | sed 's|^\./||' | sort)
 }
 
-mapfile -t MAIN_PROTOS < <(protos_under "$ROOT/proto")
-mapfile -t TEST_PROTOS < <(protos_under "$ROOT/Tests/proto")
+MAIN_PROTOS=()
+while IFS= read -r file; do MAIN_PROTOS+=("$file"); done < <(protos_under "$ROOT/proto")
+TEST_PROTOS=()
+while IFS= read -r file; do TEST_PROTOS+=("$file"); done < <(protos_under "$ROOT/Tests/proto")
 
 STAGE=$(mktemp -d)
 trap 'rm -rf "$STAGE"' EXIT
