@@ -7,11 +7,11 @@ SWIFT ?= swift
 PYTHON ?= python3
 
 # Debian packages the build and the tests need (checked one by one, installed only when missing).
-APT_PACKAGES := pkg-config libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler nghttp2-client
+APT_PACKAGES := pkg-config libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev nghttp2-client
 # PyPI packages of the interop tests (an independent gRPC client).
 PIP_PACKAGES := grpcio grpcio-tools grpcio-health-checking grpcio-reflection pytest
 
-.PHONY: all deps apt-deps pip-deps build build-release test swift-test interop-test run clean
+.PHONY: all deps apt-deps pip-deps build build-release test swift-test interop-test run clean proto check-proto
 
 all: build
 
@@ -38,7 +38,15 @@ build: apt-deps
 build-release: apt-deps
 	$(SWIFT) build -c release
 
-test: deps swift-test interop-test
+test: deps check-proto swift-test interop-test
+
+# Regenerate the protoc-c code and descriptor sets from proto/ and Tests/proto/ (commit the result).
+proto: apt-deps
+	PYTHON=$(PYTHON) dev/generate-protos.sh
+
+# Fail when the committed generated code differs from what `make proto` would write.
+check-proto: apt-deps
+	PYTHON=$(PYTHON) dev/check-generated-code.sh
 
 swift-test: apt-deps
 	$(SWIFT) build --build-tests

@@ -21,12 +21,13 @@ GENERATED = pathlib.Path(__file__).resolve().parent / "_generated"
 BUILD_DIR = pathlib.Path(os.environ.get("LANDLORD_BUILD_DIR", ROOT / ".build" / "debug"))
 
 PROTO_ROOTS = [ROOT / "proto", ROOT / "Tests" / "proto"]
+# Only our own files: generating grpc/** would shadow the grpc package itself;
+# health and reflection stubs come from grpcio-health-checking and grpcio-reflection.
 PROTO_FILES = [
     "landlord/compute/v1/compute.proto",
     "landlord/testing/v1/test_service.proto",
     "google/rpc/status.proto",
     "google/rpc/error_details.proto",
-    "grpc/reflection/v1/reflection.proto",
 ]
 
 

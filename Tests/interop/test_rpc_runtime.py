@@ -23,8 +23,9 @@ from google.protobuf import descriptor_pool
 
 from landlord.testing.v1 import test_service_pb2 as pb
 from landlord.testing.v1 import test_service_pb2_grpc as pb_grpc
-from grpc.reflection.v1 import reflection_pb2 as reflection_v1
-from grpc.reflection.v1 import reflection_pb2_grpc as reflection_v1_grpc
+# v1 and v1alpha reflection messages are identical on the wire: the v1alpha
+# classes shipped with grpcio-reflection serve for calls to the v1 service.
+from grpc_reflection.v1alpha import reflection_pb2 as reflection_v1
 
 from conftest import RunningServer, binary
 
@@ -310,13 +311,17 @@ def test_reflection_v1alpha_descriptor_database(channel):
 
 
 def test_reflection_v1(channel):
-    stub = reflection_v1_grpc.ServerReflectionStub(channel)
+    info = channel.stream_stream(
+        "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+        request_serializer=reflection_v1.ServerReflectionRequest.SerializeToString,
+        response_deserializer=reflection_v1.ServerReflectionResponse.FromString,
+    )
     requests = [
         reflection_v1.ServerReflectionRequest(list_services=""),
         reflection_v1.ServerReflectionRequest(file_containing_symbol="landlord.testing.v1.TestService.UnaryEcho"),
         reflection_v1.ServerReflectionRequest(file_by_filename="no/such/file.proto"),
     ]
-    responses = list(stub.ServerReflectionInfo(iter(requests), timeout=10))
+    responses = list(info(iter(requests), timeout=10))
     assert len(responses) == 3
     names = {s.name for s in responses[0].list_services_response.service}
     assert {"landlord.testing.v1.TestService", "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection"} <= names

@@ -1,0 +1,124 @@
+internal import CLandlordProto  // see ProtobufC.swift
+internal import CProtobufC
+
+/// Scratch C memory for building a protobuf-c message from Swift values before packing it.
+///
+/// Everything allocated here (sub-messages, strings, arrays) is freed together when the arena goes
+/// away, which ``ProtobufC/encode(_:_:)`` arranges right after packing. An arena is confined to
+/// the encoding call that created it.
+package final class ProtobufCArena {
+    private var allocations: [UnsafeMutableRawPointer] = []
+
+    init() {}
+
+    deinit {
+        for allocation in allocations {
+            allocation.deallocate()
+        }
+    }
+
+    /// A new message of `type`, initialized with its field defaults.
+    package func message<Message>(_ type: ProtobufCMessageType<Message>) -> UnsafeMutablePointer<Message> {
+        let message = allocate(Message.self, count: 1)
+        type.initialize(message)
+        return message
+    }
+
+    /// A `repeated` message or `map` field: one new message of `type` per element, each filled in
+    /// by `fill`. Assign `count` to `n_x` and `pointer` to `x`.
+    package func messages<Message, Element>(
+        _ type: ProtobufCMessageType<Message>,
+        _ elements: some Collection<Element>,
+        _ fill: (_ message: inout Message, _ element: Element) -> Void
+    ) -> (count: Int, pointer: UnsafeMutablePointer<UnsafeMutablePointer<Message>?>?) {
+        guard !elements.isEmpty else { return (0, nil) }
+        let pointers = allocate(UnsafeMutablePointer<Message>?.self, count: elements.count)
+        for (index, element) in elements.enumerated() {
+            let message = self.message(type)
+            fill(&message.pointee, element)
+            pointers[index] = message
+        }
+        return (elements.count, pointers)
+    }
+
+    /// A `map<string, string>` field, written sorted by key (deterministic bytes), given the
+    /// entry's type and fields. Assign `count` to `n_x` and `pointer` to `x`.
+    package func stringMap<Entry>(
+        _ type: ProtobufCMessageType<Entry>,
+        _ map: [String: String],
+        key: WritableKeyPath<Entry, UnsafeMutablePointer<CChar>?>,
+        value: WritableKeyPath<Entry, UnsafeMutablePointer<CChar>?>
+    ) -> (count: Int, pointer: UnsafeMutablePointer<UnsafeMutablePointer<Entry>?>?) {
+        messages(type, map.sorted { $0.key < $1.key }) { entry, element in
+            entry[keyPath: key] = string(element.key)
+            entry[keyPath: value] = string(element.value)
+        }
+    }
+
+    /// A `string` field. protobuf-c strings end at the first NUL, so a string containing U+0000 is
+    /// cut there.
+    package func string(_ value: String) -> UnsafeMutablePointer<CChar> {
+        var value = value
+        return value.withUTF8 { utf8 in
+            let copy = allocate(CChar.self, count: utf8.count + 1)
+            if let source = utf8.baseAddress {
+                UnsafeMutableRawPointer(copy).copyMemory(from: source, byteCount: utf8.count)
+            }
+            copy[utf8.count] = 0
+            return copy
+        }
+    }
+
+    /// A `repeated string` field. Assign `count` to `n_x` and `pointer` to `x`.
+    package func strings(
+        _ values: some Collection<String>
+    ) -> (count: Int, pointer: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) {
+        guard !values.isEmpty else { return (0, nil) }
+        let pointers = allocate(UnsafeMutablePointer<CChar>?.self, count: values.count)
+        for (index, value) in values.enumerated() {
+            pointers[index] = string(value)
+        }
+        return (values.count, pointers)
+    }
+
+    /// The data of a `bytes` field (`ProtobufCBinaryData(len: count, data: pointer)`).
+    package func bytes(_ value: some Collection<UInt8>) -> (count: Int, pointer: UnsafeMutablePointer<UInt8>?) {
+        array(value)
+    }
+
+    /// A `repeated` scalar field. Assign `count` to `n_x` and `pointer` to `x`.
+    package func array<Element>(
+        _ values: some Collection<Element>
+    ) -> (count: Int, pointer: UnsafeMutablePointer<Element>?) {
+        guard !values.isEmpty else { return (0, nil) }
+        let copy = allocate(Element.self, count: values.count)
+        _ = UnsafeMutableBufferPointer(start: copy, count: values.count).initialize(from: values)
+        return (values.count, copy)
+    }
+
+    // MARK: - Internal
+
+    /// A `bytes` field.
+    func binaryData(_ value: some Collection<UInt8>) -> ProtobufCBinaryData {
+        let (count, pointer) = bytes(value)
+        return ProtobufCBinaryData(len: count, data: pointer)
+    }
+
+    /// A `repeated bytes` field. Assign `count` to `n_x` and `pointer` to `x`.
+    func binaryData(
+        _ values: some Collection<[UInt8]>
+    ) -> (count: Int, pointer: UnsafeMutablePointer<ProtobufCBinaryData>?) {
+        array(values.map { binaryData($0) })
+    }
+
+    /// Zeroed, uninitialized-as-Swift memory for `count` trivial C values.
+    private func allocate<T>(_ type: T.Type, count: Int) -> UnsafeMutablePointer<T> {
+        let raw = UnsafeMutableRawPointer.allocate(
+            byteCount: MemoryLayout<T>.stride * count,
+            alignment: MemoryLayout<T>.alignment
+        )
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<T>.stride * count)
+        allocations.append(raw)
+        return raw.bindMemory(to: T.self, capacity: count)
+    }
+}

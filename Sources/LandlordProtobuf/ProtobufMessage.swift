@@ -1,0 +1,13 @@
+/// A Swift value with a protobuf wire encoding (a message of the standard gRPC services).
+///
+/// Decoding ignores unknown fields; encoding is deterministic (map entries are written sorted by
+/// key), so equal values encode to equal bytes.
+package protocol ProtobufMessage: Hashable, Sendable {
+    /// Decodes the value from its protobuf wire encoding.
+    ///
+    /// - Throws: ``ProtobufDecodingError`` when `serializedBytes` are not a valid encoding.
+    init(serializedBytes: some Collection<UInt8>) throws
+
+    /// The protobuf wire encoding of the value.
+    func serializedBytes() -> [UInt8]
+}
