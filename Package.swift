@@ -39,6 +39,27 @@ var targets: [Target] = []
 
 // MARK: - RPC runtime
 
+// HTTP/2 framing (nghttp2): the only targets that touch nghttp2 pointers.
+targets += [
+    .systemLibrary(
+        name: "CNGHTTP2",
+        pkgConfig: "libnghttp2",
+        providers: [.apt(["libnghttp2-dev"])]
+    ),
+    .target(
+        name: "LandlordHTTP2",
+        dependencies: ["CNGHTTP2", nioCore]
+    ),
+    .target(
+        name: "LandlordHTTP2TestSupport",
+        dependencies: ["LandlordHTTP2", "CNGHTTP2", nioCore]
+    ),
+    .testTarget(
+        name: "LandlordHTTP2Tests",
+        dependencies: ["LandlordHTTP2", "LandlordHTTP2TestSupport", nioCore]
+    ),
+]
+
 // MARK: - Service layer and executable
 
 let package = Package(
