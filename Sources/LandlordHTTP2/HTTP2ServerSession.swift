@@ -69,6 +69,10 @@ package final class HTTP2ServerSession {
 
     private let allocator = ByteBufferAllocator()
 
+    /// Tracks frame boundaries in the received bytes so nghttp2 is never handed a
+    /// partial 9-byte frame header (see ``InboundFraming``).
+    private var framing = InboundFraming()
+
     /// Creates a server session and queues its SETTINGS frame and the connection
     /// WINDOW_UPDATE; the first ``produceOutput(into:maxBytes:)`` writes them.
     ///
@@ -158,29 +162,56 @@ package final class HTTP2ServerSession {
     /// ``HTTP2Event/goAwaySent(lastStreamID:errorCode:)`` when it is written.
     package func receive(_ bytes: ByteBuffer) throws(HTTP2Error) -> [HTTP2Event] {
         try self.withExclusiveAccess { () throws(HTTP2Error) in
+            var bytes = bytes
+            if self.framing.carry.readableBytes > 0 {
+                // Complete the frame header left over from the previous read first.
+                let needed = 9 - self.framing.carry.readableBytes
+                var head = bytes.readSlice(length: min(needed, bytes.readableBytes))!
+                self.framing.carry.writeBuffer(&head)
+                guard self.framing.carry.readableBytes == 9 else { return }
+                let header = self.framing.carry
+                self.framing.carry.clear()
+                self.framing.scan(header)
+                try self.feed(header)
+            }
             guard bytes.readableBytes > 0 else { return }
-            self.input = bytes
-            defer {
-                self.input = nil
-                self.inputBase = nil
-                self.inputCount = 0
+            let complete = self.framing.scan(bytes)
+            if complete < bytes.readableBytes {
+                // Hold back a partial frame header (at most 8 bytes, copied so the
+                // receive buffer is not retained).
+                var rest = bytes.getSlice(at: bytes.readerIndex + complete, length: bytes.readableBytes - complete)!
+                self.framing.carry.writeBuffer(&rest)
+                bytes = bytes.getSlice(at: bytes.readerIndex, length: complete)!
             }
-            let rv = bytes.withUnsafeReadableBytes { pointer -> Int in
-                self.inputBase = UnsafeRawPointer(pointer.baseAddress)
-                self.inputCount = pointer.count
-                return nghttp2_session_mem_recv(
-                    self.session,
-                    pointer.baseAddress?.assumingMemoryBound(to: UInt8.self),
-                    pointer.count
-                )
-            }
-            if rv < 0 {
-                throw .nghttp2(Int32(truncatingIfNeeded: rv))
-            }
-            // We never return NGHTTP2_ERR_PAUSE, so nghttp2 consumes everything.
-            assert(rv == bytes.readableBytes)
+            try self.feed(bytes)
         }
         return self.takeEvents()
+    }
+
+    /// Runs `nghttp2_session_mem_recv` over `bytes`, with `bytes` registered as the
+    /// current input so DATA chunks can be sliced out of it.
+    private func feed(_ bytes: ByteBuffer) throws(HTTP2Error) {
+        guard bytes.readableBytes > 0 else { return }
+        self.input = bytes
+        defer {
+            self.input = nil
+            self.inputBase = nil
+            self.inputCount = 0
+        }
+        let rv = bytes.withUnsafeReadableBytes { pointer -> Int in
+            self.inputBase = UnsafeRawPointer(pointer.baseAddress)
+            self.inputCount = pointer.count
+            return nghttp2_session_mem_recv(
+                self.session,
+                pointer.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                pointer.count
+            )
+        }
+        if rv < 0 {
+            throw .nghttp2(Int32(truncatingIfNeeded: rv))
+        }
+        // We never return NGHTTP2_ERR_PAUSE, so nghttp2 consumes everything.
+        assert(rv == bytes.readableBytes)
     }
 
     /// Appends every frame nghttp2 wants to send now to `buffer`.
@@ -516,6 +547,57 @@ package final class HTTP2ServerSession {
 
 @available(*, unavailable)
 extension HTTP2ServerSession: Sendable {}
+
+// MARK: - Inbound framing
+
+/// Finds frame boundaries in the received byte stream, so that a frame header cut
+/// by a read boundary is held back until it is complete.
+///
+/// Why: nghttp2 1.52's CONTINUATION limit (Debian's backport of the
+/// CVE-2024-27316 fix, `nghttp2_option_set_max_continuations`) increments its
+/// counter every time `mem_recv` *starts* reading a CONTINUATION frame header, not
+/// once per frame. A header split across reads counts twice or more, so a
+/// legitimate client whose CONTINUATION headers straddle TCP segments could be cut
+/// off with `NGHTTP2_ERR_TOO_MANY_CONTINUATIONS` (upstream nghttp2 issue #2817,
+/// fixed upstream by counting per complete frame header). Handing nghttp2 only
+/// whole frame headers makes the count exact. The cost is a few integer reads per
+/// frame and, rarely, an 8-byte copy.
+struct InboundFraming {
+    /// Bytes of the 24-byte client connection preface still to pass through.
+    private var prefaceRemaining = 24
+    /// Payload bytes of the current frame not yet seen.
+    private var payloadRemaining = 0
+    /// A partial frame header held back from the previous read (0...8 bytes).
+    var carry = ByteBuffer()
+
+    /// Advances over `bytes` and returns how many of them end on a frame-header
+    /// boundary or inside a payload (everything except a trailing partial header).
+    @discardableResult
+    mutating func scan(_ bytes: ByteBuffer) -> Int {
+        let count = bytes.readableBytes
+        var offset = 0
+        if self.prefaceRemaining > 0 {
+            let step = min(self.prefaceRemaining, count)
+            self.prefaceRemaining -= step
+            offset += step
+        }
+        while offset < count {
+            if self.payloadRemaining > 0 {
+                let step = min(self.payloadRemaining, count - offset)
+                self.payloadRemaining -= step
+                offset += step
+                continue
+            }
+            guard count - offset >= 9 else { return offset }
+            let index = bytes.readerIndex + offset
+            let high = Int(bytes.getInteger(at: index, as: UInt8.self)!)
+            let low = Int(bytes.getInteger(at: index + 1, as: UInt16.self)!)
+            self.payloadRemaining = high << 16 | low
+            offset += 9
+        }
+        return offset
+    }
+}
 
 // MARK: - Stream state
 
