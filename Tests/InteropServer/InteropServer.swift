@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import LandlordGRPCServices
+import LandlordProtobuf
+import NIOCore
+import UnixSignals
 import LandlordRPC
 import LandlordTestingProto
 import LandlordTransport

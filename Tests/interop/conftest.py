@@ -16,18 +16,19 @@ import time
 
 import pytest
 
+collect_ignore = ["_generated"]
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 GENERATED = pathlib.Path(__file__).resolve().parent / "_generated"
 BUILD_DIR = pathlib.Path(os.environ.get("LANDLORD_BUILD_DIR", ROOT / ".build" / "debug"))
 
 PROTO_ROOTS = [ROOT / "proto", ROOT / "Tests" / "proto"]
-# Only our own files: generating grpc/** would shadow the grpc package itself;
-# health and reflection stubs come from grpcio-health-checking and grpcio-reflection.
+# Only our own files: generating grpc/** or google/** would shadow the grpc and
+# protobuf packages; health, reflection and google.rpc stubs come from
+# grpcio-health-checking, grpcio-reflection and grpcio-status.
 PROTO_FILES = [
     "landlord/compute/v1/compute.proto",
     "landlord/testing/v1/test_service.proto",
-    "google/rpc/status.proto",
-    "google/rpc/error_details.proto",
 ]
 
 

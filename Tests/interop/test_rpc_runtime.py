@@ -11,6 +11,7 @@ import base64
 import concurrent.futures
 import queue
 import subprocess
+import tempfile
 import threading
 import time
 import uuid
@@ -30,6 +31,21 @@ from grpc_reflection.v1alpha import reflection_pb2 as reflection_v1
 from conftest import RunningServer, binary
 
 MiB = 1024 * 1024
+
+
+def _nghttp(address, *headers, data=None):
+    """One raw HTTP/2 request with nghttp (nghttp2-client); returns its verbose frame log."""
+    args = ["nghttp", "-v", "--no-dep"]
+    for header in headers:
+        args += ["-H", header]
+    with tempfile.NamedTemporaryFile() as body:
+        if data is not None:
+            body.write(data)
+            body.flush()
+            args += ["-d", body.name]
+        args.append(f"http://{address}/landlord.testing.v1.TestService/UnaryEcho")
+        result = subprocess.run(args, capture_output=True, timeout=20)
+    return result.stdout.decode(errors="replace")
 
 
 @pytest.fixture(scope="module")
@@ -161,16 +177,11 @@ def test_deadline_exceeded_cancels_the_handler(stub, interop_server):
 
 def test_server_honours_grpc_timeout_itself(interop_address):
     """A raw request with grpc-timeout gets DEADLINE_EXCEEDED from the server (not the client)."""
-    result = subprocess.run(
-        [
-            "nghttp", "-v", "--no-dep", "-H", ":method: POST", "-H", "content-type: application/grpc", "-H", "te: trailers",
-            "-H", "grpc-timeout: 200m", "-d", "/dev/stdin",
-            f"http://{interop_address}/landlord.testing.v1.TestService/UnaryEcho",
-        ],
-        input=bytes([0, 0, 0, 0, 2, 0x48, 0x01]),  # EchoRequest{wait_for_cancellation: true}
-        capture_output=True, timeout=20,
+    output = _nghttp(
+        interop_address,
+        ":method: POST", "content-type: application/grpc", "te: trailers", "grpc-timeout: 200m",
+        data=bytes([0, 0, 0, 0, 2, 0x48, 0x01]),  # EchoRequest{wait_for_cancellation: true}
     )
-    output = result.stdout.decode(errors="replace")
     assert "grpc-status: 4" in output, output
 
 
@@ -234,17 +245,6 @@ def test_unparsable_request_is_internal(channel):
     with pytest.raises(grpc.RpcError) as error:
         call(b"\xff\xff\xff", timeout=10)
     assert error.value.code() == grpc.StatusCode.INTERNAL
-
-
-def _nghttp(address, *headers, data=None):
-    args = ["nghttp", "-v", "--no-dep"]
-    for header in headers:
-        args += ["-H", header]
-    if data is not None:
-        args += ["-d", "/dev/stdin"]
-    args.append(f"http://{address}/landlord.testing.v1.TestService/UnaryEcho")
-    result = subprocess.run(args, input=data or b"", capture_output=True, timeout=20)
-    return result.stdout.decode(errors="replace")
 
 
 def test_non_post_is_405(interop_address):

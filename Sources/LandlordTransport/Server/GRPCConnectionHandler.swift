@@ -195,7 +195,7 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
                 } else if opaque == Self.drainOpaque {
                     sendFinalGoAway()
                 }
-            case .goAwayReceived:
+            case .goAwayReceived, .goAwaySent, .settingsReceived:
                 break
             }
         }
@@ -428,7 +428,6 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     /// Writes what nghttp2 has to send, while the socket can take it.
     private func flushOutput() {
         guard let context, let session, context.channel.isActive else { return }
-        var wrote = false
         while context.channel.isWritable && session.hasPendingOutput {
             var buffer = context.channel.allocator.buffer(capacity: 16 * 1024)
             let events: [HTTP2Event]
@@ -440,12 +439,11 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
                 return
             }
             if buffer.readableBytes > 0 {
-                context.write(wrapOutboundOut(buffer), promise: nil)
-                wrote = true
+                // Flushed before the events are handled: one of them may close the connection.
+                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
             }
             handle(events)
         }
-        if wrote { context.flush() }
         if !session.wantsRead && !session.wantsWrite {
             context.close(promise: nil)
         }

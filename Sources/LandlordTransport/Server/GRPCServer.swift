@@ -2,7 +2,7 @@ package import LandlordRPC
 package import Logging
 package import NIOCore
 import NIOPosix
-package import ServiceLifecycle
+import ServiceLifecycle
 import Synchronization
 
 /// A gRPC server over cleartext HTTP/2 (h2c with prior knowledge).
