@@ -33,6 +33,11 @@ package struct ImageReference: Sendable, Hashable, CustomStringConvertible {
         /// A sentence fragment such as `the tag must not be empty`.
         package var reason: String
 
+        /// Creates an error with `reason`.
+        package init(reason: String) {
+            self.reason = reason
+        }
+
         package var description: String { self.reason }
     }
 
