@@ -48,7 +48,8 @@ internal import Synchronization
 ///   update ``ComputeError/Kind/updateFailed``, destroy and status
 ///   ``ComputeError/Kind/providerFailed`` (all `INTERNAL` on the wire). Provision and update read
 ///   the label from the spec they are given; destroy and status from the spec stored for the
-///   tenant (so provision without the label, update it in, then destroy or query).
+///   tenant (so a tenant provisioned with `fail=destroy` exists normally until it is destroyed,
+///   and updating the label away heals it).
 ///
 /// Any other value of either label is rejected by ``validate(_:)`` as a violation of
 /// `labels[mock.landlord.dev/state]` or `labels[mock.landlord.dev/fail]`. ``validate(_:)`` also
