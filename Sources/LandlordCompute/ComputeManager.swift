@@ -119,7 +119,8 @@ package final class ComputeManager: Sendable {
                 mismatch.append(
                     FieldViolation(
                         field: "tenant_id",
-                        description: "tenant_id \"\(tenantID)\" of the request does not match the spec's tenant_id \"\(spec.tenantID)\""
+                        description:
+                            "tenant_id \"\(tenantID)\" of the request does not match the spec's tenant_id \"\(spec.tenantID)\""
                     )
                 )
             }
@@ -197,7 +198,8 @@ package final class ComputeManager: Sendable {
                 if error.kind == .providerNotFound {
                     return [FieldViolation(field: "provider_type", description: error.message)]
                 }
-                return error.violations.isEmpty ? [FieldViolation(field: "", description: error.message)] : error.violations
+                return error.violations.isEmpty
+                    ? [FieldViolation(field: "", description: error.message)] : error.violations
             }
         } summary: { violations in
             ["valid": "\(violations.isEmpty)", "violation_count": "\(violations.count)"]

@@ -33,7 +33,8 @@ package final class ProviderRegistry: Sendable {
         guard Self.isValidName(name) else {
             throw ComputeError(
                 kind: .invalidProviderName,
-                message: "invalid provider name \"\(name)\": a provider name must be non-empty lowercase letters and digits"
+                message:
+                    "invalid provider name \"\(name)\": a provider name must be non-empty lowercase letters and digits"
             )
         }
         try self.providers.withLock { providers in
@@ -73,7 +74,8 @@ package final class ProviderRegistry: Sendable {
     package static func isValidName(_ name: String) -> Bool {
         !name.isEmpty
             && name.utf8.allSatisfy { byte in
-                (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                    || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
             }
     }
 

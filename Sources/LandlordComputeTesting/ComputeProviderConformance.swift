@@ -134,10 +134,14 @@ package enum ComputeProviderConformance {
         },
         Check(name: "update of an unknown tenant is tenantNotFound") { provider, fixture in
             let spec = fixture.makeSpec("conformance-update-unknown")
-            try await expectError(.tenantNotFound) { _ = try await provider.update(tenantID: spec.tenantID, spec: spec) }
+            try await expectError(.tenantNotFound) {
+                _ = try await provider.update(tenantID: spec.tenantID, spec: spec)
+            }
         },
         Check(name: "status of an unknown tenant is tenantNotFound") { provider, _ in
-            try await expectError(.tenantNotFound) { _ = try await provider.status(tenantID: "conformance-status-unknown") }
+            try await expectError(.tenantNotFound) {
+                _ = try await provider.status(tenantID: "conformance-status-unknown")
+            }
         },
         Check(name: "destroy of an unknown tenant succeeds") { provider, _ in
             try await provider.destroy(tenantID: "conformance-destroy-unknown")

@@ -55,9 +55,9 @@ extension MockProvider {
 
         for key in Set(old.labels.keys).union(new.labels.keys).sorted() {
             switch (old.labels[key], new.labels[key]) {
-            case let (before?, after?) where before != after:
+            case (let before?, let after?) where before != after:
                 changes.append("labels[\(key)]: \(before) -> \(after)")
-            case let (nil, after?):
+            case (nil, let after?):
                 changes.append("labels[\(key)]: added (\(after))")
             case (_?, nil):
                 changes.append("labels[\(key)]: removed")
@@ -67,7 +67,7 @@ extension MockProvider {
         }
 
         switch (Self.nonEmpty(old.providerConfig), Self.nonEmpty(new.providerConfig)) {
-        case let (before?, after?) where before != after: changes.append("provider_config: changed")
+        case (let before?, let after?) where before != after: changes.append("provider_config: changed")
         case (nil, _?): changes.append("provider_config: added")
         case (_?, nil): changes.append("provider_config: removed")
         default: break
@@ -99,7 +99,7 @@ extension MockProvider {
         }
         for key in Set(old.env.keys).union(new.env.keys).sorted() {
             switch (old.env[key], new.env[key]) {
-            case let (before?, after?) where before != after: changes.append("\(path).env[\(key)]: changed")
+            case (let before?, let after?) where before != after: changes.append("\(path).env[\(key)]: changed")
             case (nil, _?): changes.append("\(path).env[\(key)]: added")
             case (_?, nil): changes.append("\(path).env[\(key)]: removed")
             default: break
@@ -109,9 +109,9 @@ extension MockProvider {
             changes.append("\(path).ports: \(Self.describe(old.ports)) -> \(Self.describe(new.ports))")
         }
         switch (old.healthCheck, new.healthCheck) {
-        case let (before?, after?) where before != after:
+        case (let before?, let after?) where before != after:
             changes += Self.healthCheckChanges(from: before, to: after, path: "\(path).health_check")
-        case let (nil, after?):
+        case (nil, let after?):
             changes.append("\(path).health_check: added (\(after.type))")
         case (_?, nil):
             changes.append("\(path).health_check: removed")
@@ -119,9 +119,9 @@ extension MockProvider {
             break
         }
         switch (old.resources, new.resources) {
-        case let (before?, after?):
+        case (let before?, let after?):
             changes += Self.resourceChanges(from: before, to: after, path: "\(path).resources")
-        case let (nil, after?):
+        case (nil, let after?):
             changes.append("\(path).resources: added (cpu \(after.cpu), memory \(after.memory))")
         case (_?, nil):
             changes.append("\(path).resources: removed")
@@ -131,7 +131,9 @@ extension MockProvider {
         return changes
     }
 
-    private static func healthCheckChanges(from old: HealthCheckConfig, to new: HealthCheckConfig, path: String) -> [String] {
+    private static func healthCheckChanges(from old: HealthCheckConfig, to new: HealthCheckConfig, path: String)
+        -> [String]
+    {
         var changes: [String] = []
         func compare<Value: Equatable>(_ name: String, _ before: Value, _ after: Value) {
             if before != after { changes.append("\(path).\(name): \(before) -> \(after)") }
@@ -147,7 +149,9 @@ extension MockProvider {
         return changes
     }
 
-    private static func resourceChanges(from old: ResourceRequirements, to new: ResourceRequirements, path: String) -> [String] {
+    private static func resourceChanges(from old: ResourceRequirements, to new: ResourceRequirements, path: String)
+        -> [String]
+    {
         var changes: [String] = []
         if old.cpu != new.cpu { changes.append("\(path).cpu: \(old.cpu) -> \(new.cpu)") }
         if old.memory != new.memory { changes.append("\(path).memory: \(old.memory) -> \(new.memory)") }
@@ -161,15 +165,18 @@ extension MockProvider {
             changes.append("networking.public_ip: \(old.publicIP) -> \(new.publicIP)")
         }
         if old.securityGroups != new.securityGroups {
-            changes.append("networking.security_groups: \(Self.describe(old.securityGroups)) -> \(Self.describe(new.securityGroups))")
+            changes.append(
+                "networking.security_groups: \(Self.describe(old.securityGroups)) -> \(Self.describe(new.securityGroups))"
+            )
         }
         if old.subnets != new.subnets {
             changes.append("networking.subnets: \(Self.describe(old.subnets)) -> \(Self.describe(new.subnets))")
         }
         switch (old.dns, new.dns) {
-        case let (before?, after?):
+        case (let before?, let after?):
             if before.hostname != after.hostname {
-                changes.append("networking.dns.hostname: \(Self.orNone(before.hostname)) -> \(Self.orNone(after.hostname))")
+                changes.append(
+                    "networking.dns.hostname: \(Self.orNone(before.hostname)) -> \(Self.orNone(after.hostname))")
             }
             if before.domain != after.domain {
                 changes.append("networking.dns.domain: \(Self.orNone(before.domain)) -> \(Self.orNone(after.domain))")

@@ -35,7 +35,9 @@ extension MockProvider {
 
         /// The same `delay` for every operation (benchmarks, slow-provider demos).
         package static func uniform(_ delay: Duration) -> Self {
-            Self(provisionDelay: delay, updateDelay: delay, destroyDelay: delay, statusDelay: delay, validateDelay: delay)
+            Self(
+                provisionDelay: delay, updateDelay: delay, destroyDelay: delay, statusDelay: delay, validateDelay: delay
+            )
         }
     }
 }

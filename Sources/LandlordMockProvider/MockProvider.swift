@@ -1,6 +1,6 @@
+internal import Foundation
 package import LandlordCompute
 package import Logging
-internal import Foundation
 internal import Synchronization
 
 /// An in-memory compute provider named `mock`, for tests, demos and `make run`.
@@ -240,7 +240,8 @@ package final class MockProvider: ComputeProvider {
             violations.append(
                 FieldViolation(
                     field: "provider_type",
-                    description: "provider_type must be \"\(self.name)\" for this provider (it is \"\(spec.providerType)\")"
+                    description:
+                        "provider_type must be \"\(self.name)\" for this provider (it is \"\(spec.providerType)\")"
                 )
             )
         }
@@ -368,7 +369,9 @@ package final class MockProvider: ComputeProvider {
     }
 
     /// How containers and health look in a tenant state (the table in the type's documentation).
-    package static func appearance(of state: ComputeState) -> (containerState: String, ready: Bool, health: HealthStatus) {
+    package static func appearance(of state: ComputeState) -> (
+        containerState: String, ready: Bool, health: HealthStatus
+    ) {
         switch state {
         case .running: ("running", true, .healthy)
         case .starting: ("starting", false, .unknown)

@@ -76,7 +76,8 @@ struct ComputeManagerObservabilityTests {
         let failure = try #require(self.entries(harness, "provisioning tenant failed").first)
         #expect(failure.level == .info)
         #expect(failure.metadata["error_kind"] == "invalidSpec")
-        #expect(try #require(self.entries(harness, "audit: provision tenant").first).metadata["outcome"] == "invalid_spec")
+        #expect(
+            try #require(self.entries(harness, "audit: provision tenant").first).metadata["outcome"] == "invalid_spec")
     }
 
     @Test("update, destroy and status log with their operation; only changes are audited")
@@ -151,7 +152,8 @@ struct ComputeManagerObservabilityTests {
         let entries = harness.logs.entries
         #expect(entries.count >= 15)
         for entry in entries {
-            let text = entry.message.description + " " + entry.metadata.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            let text =
+                entry.message.description + " " + entry.metadata.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             #expect(!text.contains("s3cret"), "leaked in: \(text)")
             #expect(!text.contains("hunter2"))
             #expect(!text.contains("eu-west-1"), "provider_config content leaked in: \(text)")
@@ -198,11 +200,26 @@ struct ComputeManagerObservabilityTests {
         _ = try? await harness.manager.provisionTenant(invalid)
         _ = try await harness.manager.validateTenantSpec(invalid)
 
-        #expect(try harness.metrics.expectCounter(ComputeManager.countMetricLabel, self.dimensions("update", "spy", "tenant_not_found")).totalValue == 1)
-        #expect(try harness.metrics.expectCounter(ComputeManager.countMetricLabel, self.dimensions("status", "spy", "error")).totalValue == 1)
-        #expect(try harness.metrics.expectCounter(ComputeManager.countMetricLabel, self.dimensions("provision", "spy", "invalid_spec")).totalValue == 1)
-        #expect(try harness.metrics.expectCounter(ComputeManager.countMetricLabel, self.dimensions("validate", "spy", "invalid_spec")).totalValue == 1)
-        #expect(try harness.metrics.expectTimer(ComputeManager.durationMetricLabel, self.dimensions("update", "spy", "tenant_not_found")).values.count == 1)
+        #expect(
+            try harness.metrics.expectCounter(
+                ComputeManager.countMetricLabel, self.dimensions("update", "spy", "tenant_not_found")
+            ).totalValue == 1)
+        #expect(
+            try harness.metrics.expectCounter(
+                ComputeManager.countMetricLabel, self.dimensions("status", "spy", "error")
+            ).totalValue == 1)
+        #expect(
+            try harness.metrics.expectCounter(
+                ComputeManager.countMetricLabel, self.dimensions("provision", "spy", "invalid_spec")
+            ).totalValue == 1)
+        #expect(
+            try harness.metrics.expectCounter(
+                ComputeManager.countMetricLabel, self.dimensions("validate", "spy", "invalid_spec")
+            ).totalValue == 1)
+        #expect(
+            try harness.metrics.expectTimer(
+                ComputeManager.durationMetricLabel, self.dimensions("update", "spy", "tenant_not_found")
+            ).values.count == 1)
     }
 
     @Test("unregistered provider names are recorded as unknown to bound cardinality")
@@ -211,14 +228,21 @@ struct ComputeManagerObservabilityTests {
         _ = try? await harness.manager.provisionTenant(.valid(providerType: "random123"))
         _ = try? await harness.manager.tenantStatus(tenantID: "acme", providerType: "other456")
         #expect(
-            try harness.metrics.expectCounter(ComputeManager.countMetricLabel, self.dimensions("provision", "unknown", "provider_not_found"))
-                .totalValue == 1
+            try harness.metrics.expectCounter(
+                ComputeManager.countMetricLabel, self.dimensions("provision", "unknown", "provider_not_found")
+            )
+            .totalValue == 1
         )
         #expect(
-            try harness.metrics.expectCounter(ComputeManager.countMetricLabel, self.dimensions("status", "unknown", "provider_not_found"))
-                .totalValue == 1
+            try harness.metrics.expectCounter(
+                ComputeManager.countMetricLabel, self.dimensions("status", "unknown", "provider_not_found")
+            )
+            .totalValue == 1
         )
-        #expect(harness.metrics.counters.allSatisfy { counter in !counter.dimensions.contains { $0.1 == "random123" || $0.1 == "other456" } })
+        #expect(
+            harness.metrics.counters.allSatisfy { counter in
+                !counter.dimensions.contains { $0.1 == "random123" || $0.1 == "other456" }
+            })
     }
 
     @Test("a cancelled operation is recorded as cancelled")
@@ -226,6 +250,9 @@ struct ComputeManagerObservabilityTests {
         let harness = try self.harness()
         self.spy.fail(.provision, with: CancellationError())
         _ = try? await harness.manager.provisionTenant(.valid(providerType: "spy"))
-        #expect(try harness.metrics.expectCounter(ComputeManager.countMetricLabel, self.dimensions("provision", "spy", "cancelled")).totalValue == 1)
+        #expect(
+            try harness.metrics.expectCounter(
+                ComputeManager.countMetricLabel, self.dimensions("provision", "spy", "cancelled")
+            ).totalValue == 1)
     }
 }

@@ -82,7 +82,9 @@ struct ComputeManagerTests {
 
     @Test("the provider list is sorted")
     func providers() throws {
-        let harness = try ManagerHarness([SpyProvider(name: "zeta"), SpyProvider(name: "alpha"), SpyProvider(name: "mock")])
+        let harness = try ManagerHarness([
+            SpyProvider(name: "zeta"), SpyProvider(name: "alpha"), SpyProvider(name: "mock"),
+        ])
         #expect(harness.manager.providers == ["alpha", "mock", "zeta"])
     }
 
@@ -91,7 +93,8 @@ struct ComputeManagerTests {
     @Test("an unregistered provider_type is providerNotFound naming the known providers")
     func providerNotFound() async throws {
         let manager = try self.harness().manager
-        let expected = ComputeError(kind: .providerNotFound, message: "unknown provider \"ecs\"; registered providers: alpha, beta")
+        let expected = ComputeError(
+            kind: .providerNotFound, message: "unknown provider \"ecs\"; registered providers: alpha, beta")
         let spec = TenantComputeSpec.valid(providerType: "ecs")
 
         await #expect(throws: expected) { try await manager.provisionTenant(spec) }
@@ -104,7 +107,10 @@ struct ComputeManagerTests {
     @Test("an unregistered default provider is providerNotFound too")
     func unknownDefaultProvider() async throws {
         let manager = try self.harness(defaultProvider: "docker").manager
-        await #expect(throws: ComputeError(kind: .providerNotFound, message: "unknown provider \"docker\"; registered providers: alpha, beta")) {
+        await #expect(
+            throws: ComputeError(
+                kind: .providerNotFound, message: "unknown provider \"docker\"; registered providers: alpha, beta")
+        ) {
             try await manager.tenantStatus(tenantID: "acme")
         }
     }
@@ -136,7 +142,9 @@ struct ComputeManagerTests {
         #expect(provisionError.message.hasPrefix("invalid compute spec: containers[0].image: "))
         #expect(provisionError.message.contains("; resources.memory: memory must be at least 128 MB"))
 
-        let updateError = try await #require(throws: ComputeError.self) { try await manager.updateTenant(tenantID: "acme", spec: spec) }
+        let updateError = try await #require(throws: ComputeError.self) {
+            try await manager.updateTenant(tenantID: "acme", spec: spec)
+        }
         #expect(updateError == provisionError)
 
         #expect(self.alpha.calls.isEmpty, "the provider was called: \(self.alpha.operations)")
@@ -148,13 +156,18 @@ struct ComputeManagerTests {
         let spec = TenantComputeSpec.valid(providerType: "alpha")
         _ = try await manager.provisionTenant(spec)
         _ = try await manager.updateTenant(tenantID: "acme", spec: spec)
-        #expect(self.alpha.calls == [.validate(spec), .provision(spec), .validate(spec), .update(tenantID: "acme", spec: spec)])
+        #expect(
+            self.alpha.calls == [
+                .validate(spec), .provision(spec), .validate(spec), .update(tenantID: "acme", spec: spec),
+            ])
     }
 
     @Test("a provider's validation failure stops the operation and comes back unchanged")
     func providerValidationFailure() async throws {
         let manager = try self.harness().manager
-        let rejection = ComputeError.invalidSpec([FieldViolation(field: "provider_config", description: "region is required")])
+        let rejection = ComputeError.invalidSpec([
+            FieldViolation(field: "provider_config", description: "region is required")
+        ])
         self.alpha.fail(.validate, with: rejection)
         let spec = TenantComputeSpec.valid(providerType: "alpha")
 
@@ -182,14 +195,17 @@ struct ComputeManagerTests {
         let manager = try self.harness().manager
         var spec = TenantComputeSpec.valid(tenantID: "acme", providerType: "ecs")
         spec.containers = []
-        let error = try await #require(throws: ComputeError.self) { try await manager.updateTenant(tenantID: "other", spec: spec) }
+        let error = try await #require(throws: ComputeError.self) {
+            try await manager.updateTenant(tenantID: "other", spec: spec)
+        }
         #expect(error.kind == .invalidSpec)
         #expect(error.violations.map(\.field) == ["tenant_id", "provider_type", "containers"])
     }
 
     // MARK: Tenant ids of destroy and status
 
-    @Test("destroy and status validate the tenant id", arguments: ["", "Acme", "a_b", String(repeating: "x", count: 64)])
+    @Test(
+        "destroy and status validate the tenant id", arguments: ["", "Acme", "a_b", String(repeating: "x", count: 64)])
     func invalidTenantID(_ tenantID: String) async throws {
         let manager = try self.harness().manager
         for operation in [
@@ -206,7 +222,9 @@ struct ComputeManagerTests {
     @Test("an invalid tenant id and an unknown provider are reported together")
     func invalidTenantIDAndUnknownProvider() async throws {
         let manager = try self.harness().manager
-        let error = try await #require(throws: ComputeError.self) { try await manager.tenantStatus(tenantID: "Bad", providerType: "ecs") }
+        let error = try await #require(throws: ComputeError.self) {
+            try await manager.tenantStatus(tenantID: "Bad", providerType: "ecs")
+        }
         #expect(error.kind == .invalidSpec)
         #expect(error.violations.map(\.field) == ["tenant_id", "provider_type"])
     }
@@ -244,8 +262,12 @@ struct ComputeManagerTests {
         let manager = try self.harness().manager
         self.alpha.fail(.provision, with: PlatformError(code: 42))
         self.alpha.fail(.destroy, with: CancellationError())
-        await #expect(throws: PlatformError(code: 42)) { try await manager.provisionTenant(.valid(providerType: "alpha")) }
-        await #expect(throws: CancellationError.self) { try await manager.destroyTenant(tenantID: "acme", providerType: "alpha") }
+        await #expect(throws: PlatformError(code: 42)) {
+            try await manager.provisionTenant(.valid(providerType: "alpha"))
+        }
+        await #expect(throws: CancellationError.self) {
+            try await manager.destroyTenant(tenantID: "acme", providerType: "alpha")
+        }
     }
 
     @Test("destroying an unknown tenant succeeds even when the provider says tenantNotFound")
@@ -282,7 +304,9 @@ struct ComputeManagerTests {
         let manager = try self.harness().manager
         #expect(
             try await manager.validateTenantSpec(.valid(providerType: "nomad")) == [
-                FieldViolation(field: "provider_type", description: "unknown provider \"nomad\"; registered providers: alpha, beta")
+                FieldViolation(
+                    field: "provider_type", description: "unknown provider \"nomad\"; registered providers: alpha, beta"
+                )
             ]
         )
         var spec = TenantComputeSpec.valid(providerType: "nomad")
@@ -318,7 +342,9 @@ struct ComputeManagerTests {
     func validateOtherFailure() async throws {
         let manager = try self.harness().manager
         self.alpha.fail(.validate, with: PlatformError(code: 7))
-        await #expect(throws: PlatformError(code: 7)) { try await manager.validateTenantSpec(.valid(providerType: "alpha")) }
+        await #expect(throws: PlatformError(code: 7)) {
+            try await manager.validateTenantSpec(.valid(providerType: "alpha"))
+        }
         self.alpha.fail(.validate, with: ComputeError(kind: .providerFailed, message: "registry unreachable"))
         await #expect(throws: ComputeError(kind: .providerFailed, message: "registry unreachable")) {
             try await manager.validateTenantSpec(.valid(providerType: "alpha"))

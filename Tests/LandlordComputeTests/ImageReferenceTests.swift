@@ -98,7 +98,10 @@ struct ImageReferenceTests {
         #expect(throws: ImageReference.ParseError(reason: "the tag after \":\" must not be empty")) {
             try ImageReference(parsing: "nginx:")
         }
-        #expect(throws: ImageReference.ParseError(reason: "the digest must be \"sha256:\" followed by 64 lowercase hex digits")) {
+        #expect(
+            throws: ImageReference.ParseError(
+                reason: "the digest must be \"sha256:\" followed by 64 lowercase hex digits")
+        ) {
             try ImageReference(parsing: "nginx@sha256:abc")
         }
     }

@@ -84,13 +84,19 @@ struct JSONCodingTests {
 
     @Test("omitempty fields of nested types are left out when zero")
     func nestedOmitEmpty() throws {
-        #expect(try self.encode(PortMapping(containerPort: 53, protocol: "udp")) == #"{"container_port":53,"protocol":"udp"}"#)
         #expect(
-            try self.encode(HealthCheckConfig(type: "tcp", intervalSeconds: 10, timeoutSeconds: 2, healthyThreshold: 1, unhealthyThreshold: 2))
+            try self.encode(PortMapping(containerPort: 53, protocol: "udp"))
+                == #"{"container_port":53,"protocol":"udp"}"#)
+        #expect(
+            try self.encode(
+                HealthCheckConfig(
+                    type: "tcp", intervalSeconds: 10, timeoutSeconds: 2, healthyThreshold: 1, unhealthyThreshold: 2))
                 == #"{"healthy_threshold":1,"interval_seconds":10,"timeout_seconds":2,"type":"tcp","unhealthy_threshold":2}"#
         )
         #expect(try self.encode(DNSConfig()) == "{}")
-        #expect(try self.encode(SecretReference(name: "a", source: "b", key: "c")) == #"{"key":"c","name":"a","source":"b"}"#)
+        #expect(
+            try self.encode(SecretReference(name: "a", source: "b", key: "c"))
+                == #"{"key":"c","name":"a","source":"b"}"#)
         #expect(try self.encode(ResourceRequirements(cpu: 0, memory: 0)) == #"{"cpu":0,"memory":0}"#)
     }
 
@@ -113,7 +119,9 @@ struct JSONCodingTests {
                 == #"{"nested":{"b":[1,2.5,true,null,"x/y"]},"region":"eu-west-1","replicas":3}"#
         )
         let reencoded = try self.encode(spec)
-        #expect(reencoded.contains(#""provider_config":{"nested":{"b":[1,2.5,true,null,"x/y"]},"region":"eu-west-1","replicas":3}"#))
+        #expect(
+            reencoded.contains(
+                #""provider_config":{"nested":{"b":[1,2.5,true,null,"x/y"]},"region":"eu-west-1","replicas":3}"#))
         #expect(try self.decode(TenantComputeSpec.self, reencoded) == spec)
     }
 
@@ -129,7 +137,9 @@ struct JSONCodingTests {
         #expect(String(decoding: try #require(decoded.providerConfig).bytes, as: UTF8.self) == #"{"a":[1,2],"b":1}"#)
     }
 
-    @Test("a top-level provider_config that is not an object still round-trips", arguments: ["[1,2]", "\"text\"", "42", "true"])
+    @Test(
+        "a top-level provider_config that is not an object still round-trips",
+        arguments: ["[1,2]", "\"text\"", "42", "true"])
     func providerConfigScalars(_ document: String) throws {
         let spec = TenantComputeSpec(tenantID: "acme", providerConfig: RawJSON(document))
         let decoded = try self.decode(TenantComputeSpec.self, try self.encode(spec))
@@ -138,7 +148,9 @@ struct JSONCodingTests {
 
     @Test("an empty provider_config is omitted; malformed bytes refuse to encode")
     func providerConfigEdgeCases() throws {
-        #expect(!(try self.encode(TenantComputeSpec(tenantID: "a", providerConfig: RawJSON(Data())))).contains("provider_config"))
+        #expect(
+            !(try self.encode(TenantComputeSpec(tenantID: "a", providerConfig: RawJSON(Data())))).contains(
+                "provider_config"))
         #expect(throws: EncodingError.self) {
             try self.encode(TenantComputeSpec(tenantID: "a", providerConfig: RawJSON("{not json")))
         }
@@ -149,7 +161,8 @@ struct JSONCodingTests {
     @Test("results write resource_ids and changes even when empty, timestamps as RFC 3339")
     func results() throws {
         let date = Date(timeIntervalSince1970: 1_700_000_000.25)
-        let provision = ProvisionResult(tenantID: "acme", providerType: "mock", status: .inProgress, provisionedAt: date)
+        let provision = ProvisionResult(
+            tenantID: "acme", providerType: "mock", status: .inProgress, provisionedAt: date)
         #expect(
             try self.encode(provision)
                 == #"{"provider_type":"mock","provisioned_at":"2023-11-14T22:13:20.250Z","resource_ids":{},"status":"in_progress","tenant_id":"acme"}"#
@@ -159,7 +172,9 @@ struct JSONCodingTests {
             providerType: "mock",
             status: .success,
             resourceIDs: ["network": "n-1"],
-            endpoints: [Endpoint(type: "http", address: "acme.example.com", port: 80, url: "http://acme.example.com:80")],
+            endpoints: [
+                Endpoint(type: "http", address: "acme.example.com", port: 80, url: "http://acme.example.com:80")
+            ],
             message: "ok",
             provisionedAt: date
         )
@@ -229,7 +244,10 @@ struct JSONCodingTests {
     func enumRawValues() {
         #expect(ProvisionStatus.allCases.map(\.rawValue) == ["success", "in_progress", "failed"])
         #expect(UpdateStatus.allCases.map(\.rawValue) == ["success", "no_changes", "in_progress", "failed"])
-        #expect(ComputeState.allCases.map(\.rawValue) == ["running", "stopped", "starting", "stopping", "failed", "unknown"])
+        #expect(
+            ComputeState.allCases.map(\.rawValue) == [
+                "running", "stopped", "starting", "stopping", "failed", "unknown",
+            ])
         #expect(HealthStatus.allCases.map(\.rawValue) == ["healthy", "unhealthy", "unknown"])
     }
 
@@ -249,7 +267,14 @@ struct JSONCodingTests {
         spec.containers[0].env = ["API_TOKEN": "tok-s3cr3t-value"]
         spec.secrets = [SecretReference(name: "db", source: "vault", key: "prod/db-password-key")]
         spec.providerConfig = RawJSON(#"{"access_key":"AKIA-very-secret"}"#)
-        let texts = [String(describing: spec), String(reflecting: spec), { var out = ""; dump(spec, to: &out); return out }()]
+        let texts = [
+            String(describing: spec), String(reflecting: spec),
+            {
+                var out = ""
+                dump(spec, to: &out)
+                return out
+            }(),
+        ]
         for text in texts {
             #expect(text.contains("API_TOKEN"))
             #expect(!text.contains("tok-s3cr3t-value"))

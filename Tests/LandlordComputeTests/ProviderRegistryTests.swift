@@ -41,7 +41,9 @@ struct ProviderRegistryTests {
         #expect(registry.names == ["mock"])
     }
 
-    @Test("names that are not lowercase alphanumeric are rejected", arguments: ["", "Mock", "my-provider", "my_provider", "k8s ", "ecs.v2", "é"])
+    @Test(
+        "names that are not lowercase alphanumeric are rejected",
+        arguments: ["", "Mock", "my-provider", "my_provider", "k8s ", "ecs.v2", "é"])
     func invalidName(_ name: String) {
         let registry = ProviderRegistry(logger: self.logger)
         #expect {
@@ -55,12 +57,18 @@ struct ProviderRegistryTests {
     @Test("looking up an unknown provider names the registered ones")
     func notFound() throws {
         let registry = ProviderRegistry(logger: self.logger)
-        #expect(throws: ComputeError(kind: .providerNotFound, message: "unknown provider \"ecs\"; registered providers: (none)")) {
+        #expect(
+            throws: ComputeError(
+                kind: .providerNotFound, message: "unknown provider \"ecs\"; registered providers: (none)")
+        ) {
             try registry.provider(named: "ecs")
         }
         try registry.register(SpyProvider(name: "mock"))
         try registry.register(SpyProvider(name: "docker"))
-        #expect(throws: ComputeError(kind: .providerNotFound, message: "unknown provider \"ecs\"; registered providers: docker, mock")) {
+        #expect(
+            throws: ComputeError(
+                kind: .providerNotFound, message: "unknown provider \"ecs\"; registered providers: docker, mock")
+        ) {
             try registry.provider(named: "ecs")
         }
     }

@@ -65,7 +65,9 @@ struct SpecValidatorTests {
         RuleCase("empty env name", ["containers[0].env"]) { $0.containers[0].env = ["": "x"] },
         RuleCase("env name with '='", ["containers[0].env[A=B]"]) { $0.containers[0].env = ["A=B": "x"] },
         // ports
-        RuleCase("container_port 0", ["containers[0].ports[0].container_port"]) { $0.containers[0].ports[0].containerPort = 0 },
+        RuleCase("container_port 0", ["containers[0].ports[0].container_port"]) {
+            $0.containers[0].ports[0].containerPort = 0
+        },
         RuleCase("container_port 65536", ["containers[0].ports[0].container_port"]) {
             $0.containers[0].ports[0].containerPort = 65536
         },
@@ -79,21 +81,33 @@ struct SpecValidatorTests {
         RuleCase("same port on tcp and udp is fine", []) {
             $0.containers[0].ports.append(PortMapping(containerPort: 80, protocol: "udp"))
         },
-        RuleCase("host_port 70000", ["containers[0].ports[0].host_port"]) { $0.containers[0].ports[0].hostPort = 70000 },
-        RuleCase("host_port negative", ["containers[0].ports[0].host_port"]) { $0.containers[0].ports[0].hostPort = -5 },
+        RuleCase("host_port 70000", ["containers[0].ports[0].host_port"]) {
+            $0.containers[0].ports[0].hostPort = 70000
+        },
+        RuleCase("host_port negative", ["containers[0].ports[0].host_port"]) {
+            $0.containers[0].ports[0].hostPort = -5
+        },
         RuleCase("host_port 8080 is fine", []) { $0.containers[0].ports[0].hostPort = 8080 },
         RuleCase("protocol empty", ["containers[0].ports[0].protocol"]) { $0.containers[0].ports[0].protocol = "" },
-        RuleCase("protocol uppercase", ["containers[0].ports[0].protocol"]) { $0.containers[0].ports[0].protocol = "TCP" },
+        RuleCase("protocol uppercase", ["containers[0].ports[0].protocol"]) {
+            $0.containers[0].ports[0].protocol = "TCP"
+        },
         RuleCase("protocol sctp", ["containers[0].ports[0].protocol"]) { $0.containers[0].ports[0].protocol = "sctp" },
         RuleCase("protocol udp is fine", []) { $0.containers[0].ports[0].protocol = "udp" },
         RuleCase("second port of the second container", ["containers[1].ports[1].container_port"]) {
             $0.containers.append(
-                ContainerSpec(name: "dns", image: "coredns", ports: [PortMapping(containerPort: 53, protocol: "udp"), PortMapping(containerPort: 0)])
+                ContainerSpec(
+                    name: "dns", image: "coredns",
+                    ports: [PortMapping(containerPort: 53, protocol: "udp"), PortMapping(containerPort: 0)])
             )
         },
         // health checks
-        RuleCase("health check type unknown", ["containers[0].health_check.type"]) { $0.containers[0].healthCheck?.type = "grpc" },
-        RuleCase("health check type empty", ["containers[0].health_check.type"]) { $0.containers[0].healthCheck?.type = "" },
+        RuleCase("health check type unknown", ["containers[0].health_check.type"]) {
+            $0.containers[0].healthCheck?.type = "grpc"
+        },
+        RuleCase("health check type empty", ["containers[0].health_check.type"]) {
+            $0.containers[0].healthCheck?.type = ""
+        },
         RuleCase("interval below 5", ["containers[0].health_check.interval_seconds"]) {
             $0.containers[0].healthCheck?.intervalSeconds = 4
             $0.containers[0].healthCheck?.timeoutSeconds = 1
@@ -102,7 +116,9 @@ struct SpecValidatorTests {
             $0.containers[0].healthCheck?.intervalSeconds = 5
             $0.containers[0].healthCheck?.timeoutSeconds = 4
         },
-        RuleCase("timeout 0", ["containers[0].health_check.timeout_seconds"]) { $0.containers[0].healthCheck?.timeoutSeconds = 0 },
+        RuleCase("timeout 0", ["containers[0].health_check.timeout_seconds"]) {
+            $0.containers[0].healthCheck?.timeoutSeconds = 0
+        },
         RuleCase("timeout equal to interval", ["containers[0].health_check.timeout_seconds"]) {
             $0.containers[0].healthCheck?.intervalSeconds = 10
             $0.containers[0].healthCheck?.timeoutSeconds = 10
@@ -118,19 +134,31 @@ struct SpecValidatorTests {
             $0.containers[0].healthCheck?.intervalSeconds = 3
             $0.containers[0].healthCheck?.timeoutSeconds = 4
         },
-        RuleCase("http_path empty", ["containers[0].health_check.http_path"]) { $0.containers[0].healthCheck?.httpPath = "" },
+        RuleCase("http_path empty", ["containers[0].health_check.http_path"]) {
+            $0.containers[0].healthCheck?.httpPath = ""
+        },
         RuleCase("http_path without slash", ["containers[0].health_check.http_path"]) {
             $0.containers[0].healthCheck?.httpPath = "healthz"
         },
-        RuleCase("http check without port", ["containers[0].health_check.port"]) { $0.containers[0].healthCheck?.port = 0 },
-        RuleCase("health check port 70000", ["containers[0].health_check.port"]) { $0.containers[0].healthCheck?.port = 70000 },
-        RuleCase("tcp check without port", ["containers[0].health_check.port"]) { $0.containers[0].healthCheck = .tcp(port: 0) },
+        RuleCase("http check without port", ["containers[0].health_check.port"]) {
+            $0.containers[0].healthCheck?.port = 0
+        },
+        RuleCase("health check port 70000", ["containers[0].health_check.port"]) {
+            $0.containers[0].healthCheck?.port = 70000
+        },
+        RuleCase("tcp check without port", ["containers[0].health_check.port"]) {
+            $0.containers[0].healthCheck = .tcp(port: 0)
+        },
         RuleCase("tcp check with port is fine", []) { $0.containers[0].healthCheck = .tcp(port: 5432) },
-        RuleCase("exec check without command", ["containers[0].health_check.command"]) { $0.containers[0].healthCheck = .exec([]) },
+        RuleCase("exec check without command", ["containers[0].health_check.command"]) {
+            $0.containers[0].healthCheck = .exec([])
+        },
         RuleCase("exec check with an empty program", ["containers[0].health_check.command"]) {
             $0.containers[0].healthCheck = .exec([""])
         },
-        RuleCase("exec check with command and no port is fine", []) { $0.containers[0].healthCheck = .exec(["pg_isready"]) },
+        RuleCase("exec check with command and no port is fine", []) {
+            $0.containers[0].healthCheck = .exec(["pg_isready"])
+        },
         RuleCase("exec check with a bad port", ["containers[0].health_check.port"]) {
             $0.containers[0].healthCheck = .exec(["true"])
             $0.containers[0].healthCheck?.port = -1
@@ -167,18 +195,31 @@ struct SpecValidatorTests {
         RuleCase("dns domain with an empty label", ["networking.dns.domain"]) {
             $0.networking.dns = DNSConfig(hostname: "acme", domain: "example..com")
         },
-        RuleCase("dns hostname and domain are fine", []) { $0.networking.dns = DNSConfig(hostname: "acme", domain: "example.com") },
+        RuleCase("dns hostname and domain are fine", []) {
+            $0.networking.dns = DNSConfig(hostname: "acme", domain: "example.com")
+        },
         // secrets
-        RuleCase("secret name empty", ["secrets[0].name"]) { $0.secrets = [SecretReference(name: "", source: "vault", key: "k")] },
-        RuleCase("secret source empty", ["secrets[0].source"]) { $0.secrets = [SecretReference(name: "db", source: "", key: "k")] },
-        RuleCase("secret key empty", ["secrets[0].key"]) { $0.secrets = [SecretReference(name: "db", source: "vault", key: "")] },
+        RuleCase("secret name empty", ["secrets[0].name"]) {
+            $0.secrets = [SecretReference(name: "", source: "vault", key: "k")]
+        },
+        RuleCase("secret source empty", ["secrets[0].source"]) {
+            $0.secrets = [SecretReference(name: "db", source: "", key: "k")]
+        },
+        RuleCase("secret key empty", ["secrets[0].key"]) {
+            $0.secrets = [SecretReference(name: "db", source: "vault", key: "")]
+        },
         RuleCase("duplicate secret name", ["secrets[1].name"]) {
-            $0.secrets = [SecretReference(name: "db", source: "vault", key: "a"), SecretReference(name: "db", source: "vault", key: "b")]
+            $0.secrets = [
+                SecretReference(name: "db", source: "vault", key: "a"),
+                SecretReference(name: "db", source: "vault", key: "b"),
+            ]
         },
         // labels and provider_config
         RuleCase("empty label key", ["labels"]) { $0.labels = ["": "x"] },
         RuleCase("provider_config not JSON", ["provider_config"]) { $0.providerConfig = RawJSON("{oops") },
-        RuleCase("provider_config any JSON value is fine for the framework", []) { $0.providerConfig = RawJSON("[1,2]") },
+        RuleCase("provider_config any JSON value is fine for the framework", []) {
+            $0.providerConfig = RawJSON("[1,2]")
+        },
         RuleCase("empty provider_config counts as absent", []) { $0.providerConfig = RawJSON("") },
     ]
 
@@ -253,13 +294,15 @@ struct SpecValidatorTests {
                 FieldViolation(field: "tenant_id", description: "tenant_id is required"),
                 FieldViolation(
                     field: "containers[0].image",
-                    description: "image \"nginx:\" is not a valid image reference: the tag after \":\" must not be empty"
+                    description:
+                        "image \"nginx:\" is not a valid image reference: the tag after \":\" must not be empty"
                 ),
                 FieldViolation(
                     field: "containers[0].health_check.timeout_seconds",
                     description: "timeout_seconds (10) must be less than interval_seconds (10)"
                 ),
-                FieldViolation(field: "containers[1].name", description: "container name \"web\" is already used by containers[0]"),
+                FieldViolation(
+                    field: "containers[1].name", description: "container name \"web\" is already used by containers[0]"),
             ]
         )
     }

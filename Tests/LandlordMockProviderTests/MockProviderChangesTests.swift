@@ -32,11 +32,15 @@ struct MockProviderChangesTests {
     }
 
     static let cases: [ChangeCase] = [
-        ChangeCase("image", ["containers[web].image: nginx:1.21 -> nginx:1.25"]) { $0.containers[0].image = "nginx:1.25" },
+        ChangeCase("image", ["containers[web].image: nginx:1.21 -> nginx:1.25"]) {
+            $0.containers[0].image = "nginx:1.25"
+        },
         ChangeCase("container added", ["containers[db]: added"]) {
             $0.containers.append(ContainerSpec(name: "db", image: "postgres:16"))
         },
-        ChangeCase("containers replaced", ["containers[api]: added", "containers[web]: removed", "containers[cache]: removed"]) {
+        ChangeCase(
+            "containers replaced", ["containers[api]: added", "containers[web]: removed", "containers[cache]: removed"]
+        ) {
             $0.containers = [ContainerSpec(name: "api", image: "app:1")]
         },
         ChangeCase("container order", ["containers: order changed"]) { $0.containers.reverse() },
@@ -48,12 +52,18 @@ struct MockProviderChangesTests {
             $0.resources.memory = 1024
             $0.resources.storage = 2048
         },
-        ChangeCase("container resources", ["containers[web].resources.cpu: 128 -> 256"]) { $0.containers[0].resources?.cpu = 256 },
-        ChangeCase("container resources removed", ["containers[web].resources: removed"]) { $0.containers[0].resources = nil },
+        ChangeCase("container resources", ["containers[web].resources.cpu: 128 -> 256"]) {
+            $0.containers[0].resources?.cpu = 256
+        },
+        ChangeCase("container resources removed", ["containers[web].resources: removed"]) {
+            $0.containers[0].resources = nil
+        },
         ChangeCase("env value changed, value not shown", ["containers[web].env[API_KEY]: changed"]) {
             $0.containers[0].env["API_KEY"] = "new-s3cret"
         },
-        ChangeCase("env added and removed", ["containers[web].env[DEBUG]: added", "containers[web].env[MODE]: removed"]) {
+        ChangeCase(
+            "env added and removed", ["containers[web].env[DEBUG]: added", "containers[web].env[MODE]: removed"]
+        ) {
             $0.containers[0].env["MODE"] = nil
             $0.containers[0].env["DEBUG"] = "1-s3cret"
         },
@@ -67,12 +77,17 @@ struct MockProviderChangesTests {
         },
         ChangeCase(
             "health check fields",
-            ["containers[web].health_check.http_path: /healthz -> /ready", "containers[web].health_check.interval_seconds: 30 -> 10"]
+            [
+                "containers[web].health_check.http_path: /healthz -> /ready",
+                "containers[web].health_check.interval_seconds: 30 -> 10",
+            ]
         ) {
             $0.containers[0].healthCheck?.httpPath = "/ready"
             $0.containers[0].healthCheck?.intervalSeconds = 10
         },
-        ChangeCase("health check removed", ["containers[web].health_check: removed"]) { $0.containers[0].healthCheck = nil },
+        ChangeCase("health check removed", ["containers[web].health_check: removed"]) {
+            $0.containers[0].healthCheck = nil
+        },
         ChangeCase(
             "networking",
             [
@@ -84,7 +99,9 @@ struct MockProviderChangesTests {
             $0.networking.securityGroups = ["sg-1"]
             $0.networking.dns = DNSConfig(hostname: "acme")
         },
-        ChangeCase("secret changed, content not shown", ["secrets[db]: changed"]) { $0.secrets[0].key = "new/s3cret/key" },
+        ChangeCase("secret changed, content not shown", ["secrets[db]: changed"]) {
+            $0.secrets[0].key = "new/s3cret/key"
+        },
         ChangeCase("secret added", ["secrets[cache]: added"]) {
             $0.secrets.append(SecretReference(name: "cache", source: "vault", key: "cache-s3cret"))
         },
@@ -93,7 +110,10 @@ struct MockProviderChangesTests {
         },
         ChangeCase(
             "several at once, in field order",
-            ["containers[web].image: nginx:1.21 -> nginx:1.25", "containers[db]: added", "resources.cpu: 256 -> 512", "labels[x]: added (a)"]
+            [
+                "containers[web].image: nginx:1.21 -> nginx:1.25", "containers[db]: added", "resources.cpu: 256 -> 512",
+                "labels[x]: added (a)",
+            ]
         ) {
             $0.containers[0].image = "nginx:1.25"
             $0.containers.append(ContainerSpec(name: "db", image: "postgres:16"))

@@ -90,7 +90,9 @@ struct MockProviderLabelTests {
         _ = try await self.provider.provision(original)
         var failing = TenantComputeSpec.valid(labels: [MockProvider.Labels.fail: "update"])
         failing.containers[0].image = "nginx:1.27"
-        let error = try await #require(throws: ComputeError.self) { try await self.provider.update(tenantID: "acme", spec: failing) }
+        let error = try await #require(throws: ComputeError.self) {
+            try await self.provider.update(tenantID: "acme", spec: failing)
+        }
         #expect(error.kind == .updateFailed)
         #expect(self.provider.storedSpec(tenantID: "acme") == original)
         #expect(try await self.provider.status(tenantID: "acme").state == .running)
@@ -124,7 +126,9 @@ struct MockProviderLabelTests {
         #expect(self.provider.tenantIDs == [])
     }
 
-    @Test("a fail label never uses the kinds that would map to NOT_FOUND or INVALID_ARGUMENT", arguments: MockProvider.FailingOperation.allCases)
+    @Test(
+        "a fail label never uses the kinds that would map to NOT_FOUND or INVALID_ARGUMENT",
+        arguments: MockProvider.FailingOperation.allCases)
     func failKinds(_ operation: MockProvider.FailingOperation) async throws {
         let spec = TenantComputeSpec.valid(labels: [MockProvider.Labels.fail: operation.rawValue])
         var caught: ComputeError?
@@ -149,7 +153,8 @@ struct MockProviderLabelTests {
         #expect(![.tenantNotFound, .invalidSpec, .alreadyExists, .providerNotFound].contains(error.kind))
     }
 
-    @Test("another fail label value is a validation error at the label's path", arguments: ["delete", "all", "PROVISION"])
+    @Test(
+        "another fail label value is a validation error at the label's path", arguments: ["delete", "all", "PROVISION"])
     func invalidFailLabel(_ value: String) async throws {
         let spec = TenantComputeSpec.valid(labels: [MockProvider.Labels.fail: value])
         let error = try await #require(throws: ComputeError.self) { try await self.provider.validate(spec) }

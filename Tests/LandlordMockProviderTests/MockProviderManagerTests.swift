@@ -27,12 +27,16 @@ struct MockProviderManagerTests {
         #expect(try await self.manager.tenantStatus(tenantID: "acme").state == .running)
         try await self.manager.destroyTenant(tenantID: "acme")
         try await self.manager.destroyTenant(tenantID: "acme")
-        await #expect(throws: ComputeError.self) { try await self.manager.tenantStatus(tenantID: "acme", providerType: "mock") }
+        await #expect(throws: ComputeError.self) {
+            try await self.manager.tenantStatus(tenantID: "acme", providerType: "mock")
+        }
     }
 
     @Test("a bad mock label is reported by validateTenantSpec and rejects a provision")
     func labelValidation() async throws {
-        let spec = TenantComputeSpec.valid(labels: [MockProvider.Labels.state: "exploded", MockProvider.Labels.fail: "never"])
+        let spec = TenantComputeSpec.valid(labels: [
+            MockProvider.Labels.state: "exploded", MockProvider.Labels.fail: "never",
+        ])
         #expect(
             try await self.manager.validateTenantSpec(spec).map(\.field) == [
                 "labels[mock.landlord.dev/state]", "labels[mock.landlord.dev/fail]",

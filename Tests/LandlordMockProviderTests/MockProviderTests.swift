@@ -39,7 +39,10 @@ struct MockProviderLifecycleTests {
                 "container/worker": "mock-acme-worker",
             ]
         )
-        #expect(provisioned.endpoints == [Endpoint(type: "http", address: "acme.mock.internal", port: 80, url: "http://acme.mock.internal:80")])
+        #expect(
+            provisioned.endpoints == [
+                Endpoint(type: "http", address: "acme.mock.internal", port: 80, url: "http://acme.mock.internal:80")
+            ])
         #expect(self.provider.tenantIDs == ["acme"])
 
         let status = try await self.provider.status(tenantID: "acme")
@@ -174,7 +177,9 @@ struct MockProviderLifecycleTests {
         spec.providerType = "mock"
         spec.providerConfig = RawJSON(#"{"anything":"goes"}"#)
         try await self.provider.validate(spec)
-        await #expect(throws: ComputeError.self) { try await self.provider.provision(TenantComputeSpec.valid(providerType: "ecs")) }
+        await #expect(throws: ComputeError.self) {
+            try await self.provider.provision(TenantComputeSpec.valid(providerType: "ecs"))
+        }
         #expect(self.provider.tenantIDs == [])
     }
 }

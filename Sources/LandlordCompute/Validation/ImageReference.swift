@@ -126,7 +126,8 @@ package struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     // MARK: - Grammar
 
     private static func isLowerAlphanumeric(_ byte: UInt8) -> Bool {
-        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
     }
 
     private static func isAlphanumeric(_ byte: UInt8) -> Bool {
@@ -138,7 +139,8 @@ package struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     }
 
     private static func isLowerHex(_ byte: UInt8) -> Bool {
-        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))
+        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+            || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))
     }
 
     /// `[a-z0-9]+ ( ( "." | "_" | "__" | "-"+ ) [a-z0-9]+ )*`
@@ -195,7 +197,8 @@ package struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     }
 
     private static func isValidPort(_ port: Substring) -> Bool {
-        guard !port.isEmpty, port.utf8.count <= 5, port.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+        guard !port.isEmpty, port.utf8.count <= 5,
+            port.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
             let value = Int(port)
         else { return false }
         return (1...65535).contains(value)
@@ -204,7 +207,8 @@ package struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     /// `[a-zA-Z0-9] | [a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]`
     private static func isValidDomainComponent(_ component: Substring) -> Bool {
         let bytes = Array(component.utf8)
-        guard let first = bytes.first, let last = bytes.last, Self.isAlphanumeric(first), Self.isAlphanumeric(last) else {
+        guard let first = bytes.first, let last = bytes.last, Self.isAlphanumeric(first), Self.isAlphanumeric(last)
+        else {
             return false
         }
         return bytes.allSatisfy { Self.isAlphanumeric($0) || $0 == UInt8(ascii: "-") }

@@ -83,7 +83,8 @@ package enum SpecValidator {
         }
         if let config = spec.providerConfig, !config.isEmpty, !config.isValidJSON {
             violations.append(
-                FieldViolation(field: "provider_config", description: "provider_config must be a well-formed JSON document")
+                FieldViolation(
+                    field: "provider_config", description: "provider_config must be a well-formed JSON document")
             )
         }
         return violations
@@ -108,7 +109,8 @@ package enum SpecValidator {
         }
         var violations: [FieldViolation] = []
         let isLowercaseIdentifier = value.utf8.allSatisfy { byte in
-            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
                 || byte == UInt8(ascii: "-")
         }
         if !isLowercaseIdentifier {
@@ -124,7 +126,8 @@ package enum SpecValidator {
             violations.append(
                 FieldViolation(
                     field: field,
-                    description: "\(what) must be at most \(Self.maximumIdentifierLength) characters long (it has \(length))"
+                    description:
+                        "\(what) must be at most \(Self.maximumIdentifierLength) characters long (it has \(length))"
                 )
             )
         }
@@ -243,7 +246,8 @@ package enum SpecValidator {
             )
         } else if check.port != 0 && !(1...65535).contains(check.port) {
             violations.append(
-                FieldViolation(field: "\(path).port", description: "port must be between 1 and 65535 (it is \(check.port))")
+                FieldViolation(
+                    field: "\(path).port", description: "port must be between 1 and 65535 (it is \(check.port))")
             )
         }
         if check.type == "exec" && (check.command.isEmpty || check.command[0].isEmpty) {
@@ -255,7 +259,8 @@ package enum SpecValidator {
             violations.append(
                 FieldViolation(
                     field: "\(path).interval_seconds",
-                    description: "interval_seconds must be at least \(Self.minimumHealthCheckInterval) (it is \(check.intervalSeconds))"
+                    description:
+                        "interval_seconds must be at least \(Self.minimumHealthCheckInterval) (it is \(check.intervalSeconds))"
                 )
             )
         }
@@ -341,7 +346,8 @@ package enum SpecValidator {
                 violations.append(
                     FieldViolation(
                         field: "\(path).dns.domain",
-                        description: "domain \"\(dns.domain)\" must be a DNS name: dot-separated DNS labels, at most 253 characters"
+                        description:
+                            "domain \"\(dns.domain)\" must be a DNS name: dot-separated DNS labels, at most 253 characters"
                     )
                 )
             }
@@ -351,11 +357,13 @@ package enum SpecValidator {
 
     private static func isDNSLabel(_ label: Substring) -> Bool {
         func isAlphanumeric(_ byte: UInt8) -> Bool {
-            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
                 || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
         }
         let bytes = Array(label.utf8)
-        guard let first = bytes.first, let last = bytes.last, bytes.count <= 63, isAlphanumeric(first), isAlphanumeric(last)
+        guard let first = bytes.first, let last = bytes.last, bytes.count <= 63, isAlphanumeric(first),
+            isAlphanumeric(last)
         else { return false }
         return bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
     }
