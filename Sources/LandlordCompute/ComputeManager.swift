@@ -120,7 +120,8 @@ package final class ComputeManager: Sendable {
                     FieldViolation(
                         field: "tenant_id",
                         description:
-                            "tenant_id \"\(tenantID)\" of the request does not match the spec's tenant_id \"\(spec.tenantID)\""
+                            "tenant_id \(SpecValidator.quoted(tenantID)) of the request does not match the spec's tenant_id "
+                            + SpecValidator.quoted(spec.tenantID)
                     )
                 )
             }
@@ -309,14 +310,14 @@ package final class ComputeManager: Sendable {
     ]
 
     /// Runs `body` with start, completion/failure and audit log lines and the operation's metrics.
-    private func perform<Result: Sendable>(
+    private func perform<Output: Sendable>(
         _ operation: Operation,
         tenantID: String,
         providerName: String,
-        body: () async throws -> Result,
-        summary: (Result) -> Logger.Metadata,
-        outcome successOutcome: (Result) -> String = { _ in "success" }
-    ) async throws -> Result {
+        body: () async throws -> Output,
+        summary: (Output) -> Logger.Metadata,
+        outcome successOutcome: (Output) -> String = { _ in "success" }
+    ) async throws -> Output {
         var logger = self.logger
         logger[metadataKey: "tenant_id"] = "\(tenantID)"
         logger[metadataKey: "provider"] = "\(providerName)"

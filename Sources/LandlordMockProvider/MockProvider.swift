@@ -241,7 +241,7 @@ package final class MockProvider: ComputeProvider {
                 FieldViolation(
                     field: "provider_type",
                     description:
-                        "provider_type must be \"\(self.name)\" for this provider (it is \"\(spec.providerType)\")"
+                        "provider_type must be \"\(self.name)\" for this provider (it is \(SpecValidator.quoted(spec.providerType)))"
                 )
             )
         }
@@ -250,7 +250,8 @@ package final class MockProvider: ComputeProvider {
             violations.append(
                 FieldViolation(
                     field: "labels[\(Labels.state)]",
-                    description: "label \(Labels.state) must name a state (\(allowed)); it is \"\(state)\""
+                    description:
+                        "label \(Labels.state) must name a state (\(allowed)); it is \(SpecValidator.quoted(state))"
                 )
             )
         }
@@ -259,7 +260,8 @@ package final class MockProvider: ComputeProvider {
             violations.append(
                 FieldViolation(
                     field: "labels[\(Labels.fail)]",
-                    description: "label \(Labels.fail) must name an operation (\(allowed)); it is \"\(operation)\""
+                    description:
+                        "label \(Labels.fail) must name an operation (\(allowed)); it is \(SpecValidator.quoted(operation))"
                 )
             )
         }

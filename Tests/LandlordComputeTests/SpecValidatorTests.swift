@@ -324,3 +324,23 @@ struct SpecValidatorTests {
         #expect(SpecValidator.tenantIDViolations("ACME", field: "id").map(\.field) == ["id"])
     }
 }
+
+@Suite("Spec validation: quoting")
+struct SpecValidatorQuotingTests {
+    @Test("descriptions quote at most 64 characters of a client's value")
+    func longValuesAreCut() throws {
+        var spec = TenantComputeSpec.valid()
+        spec.tenantID = String(repeating: "X", count: 10_000)
+        spec.containers[0].image = String(repeating: "Y", count: 10_000)
+        let violations = SpecValidator.violations(of: spec)
+        #expect(violations.map(\.field) == ["tenant_id", "tenant_id", "containers[0].image"])
+        for violation in violations {
+            #expect(violation.description.count < 400, "\(violation.description.count) characters")
+        }
+        #expect(
+            violations[0].description
+                == "tenant_id \"\(String(repeating: "X", count: 64))...\" must contain only lowercase letters, digits and '-'"
+        )
+        #expect(SpecValidator.quoted("short") == "\"short\"")
+    }
+}

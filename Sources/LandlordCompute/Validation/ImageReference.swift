@@ -71,7 +71,7 @@ package struct ImageReference: Sendable, Hashable, CustomStringConvertible {
             guard !tag.isEmpty else { throw ParseError(reason: "the tag after \":\" must not be empty") }
             guard Self.isValidTag(tag) else {
                 throw ParseError(
-                    reason: "the tag \"\(tag)\" must be letters, digits, '_', '.' or '-', "
+                    reason: "the tag \(SpecValidator.quoted(String(tag))) must be letters, digits, '_', '.' or '-', "
                         + "must not start with '.' or '-', and must be at most \(Self.maximumTagLength) characters"
                 )
             }
@@ -101,7 +101,8 @@ package struct ImageReference: Sendable, Hashable, CustomStringConvertible {
             }
             guard Self.isValidPathComponent(component) else {
                 throw ParseError(
-                    reason: "the path component \"\(component)\" must be lowercase letters and digits, "
+                    reason:
+                        "the path component \(SpecValidator.quoted(String(component))) must be lowercase letters and digits, "
                         + "separated by '.', '_', '__' or '-'"
                 )
             }

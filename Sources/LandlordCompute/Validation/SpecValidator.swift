@@ -67,7 +67,8 @@ package enum SpecValidator {
                     violations.append(
                         FieldViolation(
                             field: "containers[\(index)].name",
-                            description: "container name \"\(container.name)\" is already used by containers[\(first)]"
+                            description:
+                                "container name \(Self.quoted(container.name)) is already used by containers[\(first)]"
                         )
                     )
                 } else {
@@ -100,6 +101,16 @@ package enum SpecValidator {
         ImageReference.isValid(reference)
     }
 
+    /// The longest value a description quotes; longer values are cut with an ellipsis.
+    package static let maximumQuotedLength = 64
+
+    /// `value` in double quotes, cut to ``maximumQuotedLength`` characters, so that a description
+    /// stays readable (and a log line bounded) whatever a client sent.
+    package static func quoted(_ value: String) -> String {
+        guard value.count > Self.maximumQuotedLength else { return "\"\(value)\"" }
+        return "\"\(value.prefix(Self.maximumQuotedLength))...\""
+    }
+
     // MARK: - Rules
 
     /// Non-empty, `^[a-z0-9-]+$`, at most 63 characters.
@@ -117,7 +128,7 @@ package enum SpecValidator {
             violations.append(
                 FieldViolation(
                     field: field,
-                    description: "\(what) \"\(value)\" must contain only lowercase letters, digits and '-'"
+                    description: "\(what) \(Self.quoted(value)) must contain only lowercase letters, digits and '-'"
                 )
             )
         }
@@ -146,7 +157,8 @@ package enum SpecValidator {
                 violations.append(
                     FieldViolation(
                         field: "\(path).image",
-                        description: "image \"\(container.image)\" is not a valid image reference: \(error.reason)"
+                        description:
+                            "image \(Self.quoted(container.image)) is not a valid image reference: \(error.reason)"
                     )
                 )
             }
@@ -203,7 +215,7 @@ package enum SpecValidator {
                         field: "\(portPath).protocol",
                         description: port.protocol.isEmpty
                             ? "protocol is required and must be \"tcp\" or \"udp\""
-                            : "protocol must be \"tcp\" or \"udp\" (it is \"\(port.protocol)\")"
+                            : "protocol must be \"tcp\" or \"udp\" (it is \(Self.quoted(port.protocol)))"
                     )
                 )
             }
@@ -226,7 +238,7 @@ package enum SpecValidator {
                     field: "\(path).type",
                     description: check.type.isEmpty
                         ? "health check type is required and must be \"http\", \"tcp\" or \"exec\""
-                        : "health check type must be \"http\", \"tcp\" or \"exec\" (it is \"\(check.type)\")"
+                        : "health check type must be \"http\", \"tcp\" or \"exec\" (it is \(Self.quoted(check.type)))"
                 )
             )
         }
@@ -336,7 +348,7 @@ package enum SpecValidator {
                 FieldViolation(
                     field: "\(path).dns.hostname",
                     description:
-                        "hostname \"\(dns.hostname)\" must be a DNS label: letters, digits and '-', not at either end, at most 63 characters"
+                        "hostname \(Self.quoted(dns.hostname)) must be a DNS label: letters, digits and '-', not at either end, at most 63 characters"
                 )
             )
         }
@@ -347,7 +359,7 @@ package enum SpecValidator {
                     FieldViolation(
                         field: "\(path).dns.domain",
                         description:
-                            "domain \"\(dns.domain)\" must be a DNS name: dot-separated DNS labels, at most 253 characters"
+                            "domain \(Self.quoted(dns.domain)) must be a DNS name: dot-separated DNS labels, at most 253 characters"
                     )
                 )
             }
@@ -379,7 +391,7 @@ package enum SpecValidator {
                 violations.append(
                     FieldViolation(
                         field: "\(path).name",
-                        description: "secret name \"\(secret.name)\" is already used by secrets[\(first)]"
+                        description: "secret name \(Self.quoted(secret.name)) is already used by secrets[\(first)]"
                     )
                 )
             } else {
