@@ -38,6 +38,26 @@ var targets: [Target] = []
 
 // MARK: - Compute domain and providers
 
+let metricsTestKit: Target.Dependency = .product(name: "MetricsTestKit", package: "swift-metrics")
+
+targets += [
+    // The provider-agnostic domain: spec/result types, the ComputeProvider protocol, validation,
+    // the provider registry and the compute manager. Imports only Foundation, Logging, Metrics.
+    .target(name: "LandlordCompute", dependencies: [log, metrics]),
+    // The in-memory `mock` provider (tests, demos, `make run`).
+    .target(name: "LandlordMockProvider", dependencies: ["LandlordCompute", log]),
+    // Fakes and the provider conformance checks shared by test targets.
+    .target(name: "LandlordComputeTesting", dependencies: ["LandlordCompute"]),
+    .testTarget(
+        name: "LandlordComputeTests",
+        dependencies: ["LandlordCompute", "LandlordComputeTesting", log, inMemoryLogging, metrics, metricsTestKit]
+    ),
+    .testTarget(
+        name: "LandlordMockProviderTests",
+        dependencies: ["LandlordMockProvider", "LandlordCompute", "LandlordComputeTesting", log, inMemoryLogging]
+    ),
+]
+
 // MARK: - RPC runtime
 
 // HTTP/2 framing (nghttp2): the only targets that touch nghttp2 pointers.
