@@ -333,7 +333,8 @@ package final class ComputeManager: Sendable {
             var metadata = summary(result)
             metadata["outcome"] = "\(outcome)"
             metadata["duration_ms"] = "\(Self.milliseconds(duration))"
-            logger.info(operation.completionMessage, metadata: metadata)
+            // Read-only operations (status, validate) are frequent: their completion is debug.
+            logger.log(level: operation.auditMessage == nil ? .debug : .info, operation.completionMessage, metadata: metadata)
             self.audit(operation, outcome: outcome, logger: logger)
             self.record(operation, providerName: providerName, outcome: outcome, duration: duration)
             return result
