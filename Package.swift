@@ -150,10 +150,39 @@ targets += [
 
 // MARK: - Service layer and executable
 
+// The only place the domain and gRPC meet: ComputeService maps each RPC onto a ComputeManager call.
+targets += [
+    .target(
+        name: "LandlordService",
+        dependencies: ["LandlordCompute", "LandlordComputeAPI", "LandlordProtobuf", "LandlordRPC"]
+    ),
+    .testTarget(
+        name: "LandlordServiceTests",
+        dependencies: [
+            "LandlordService", "LandlordCompute", "LandlordComputeAPI", "LandlordComputeTesting", "LandlordMockProvider",
+            "LandlordProtobuf", "LandlordRPC", log,
+        ]
+    ),
+]
+
+// The composition root and the `landlord` executable.
+targets += [
+    .target(
+        name: "LandlordApp",
+        dependencies: [
+            "LandlordCompute", "LandlordMockProvider", "LandlordService", "LandlordGRPCServices", "LandlordProtobuf",
+            "LandlordRPC", "LandlordTransport", log, nioCore, serviceLifecycle, unixSignals,
+        ]
+    ),
+    .executableTarget(name: "landlord", dependencies: ["LandlordApp", log, argumentParser, nioCore]),
+    .testTarget(name: "LandlordAppTests", dependencies: ["LandlordApp", "landlord", log]),
+]
+
 let package = Package(
     name: "landlord",
     platforms: [.macOS(.v15)],
     products: [
+        .executable(name: "landlord", targets: ["landlord"]),
         .executable(name: "landlord-interop-server", targets: ["LandlordInteropServer"]),
     ],
     dependencies: [

@@ -1,0 +1,116 @@
+package import Logging
+
+/// Everything the `landlord` server can be configured with; ``defaults``
+/// documents each value. The executable fills it from flags and environment
+/// variables (`landlord --help` lists them).
+package struct LandlordConfiguration: Sendable, Equatable {
+    /// How log lines are written.
+    package enum LogFormat: String, Sendable, CaseIterable {
+        /// One human-readable line per event.
+        case text
+        /// One JSON object per line, for log collectors.
+        case json
+    }
+
+    /// Address to listen on (`0.0.0.0` for every interface).
+    package var listenHost: String
+    /// TCP port; 0 picks a free one (the log says which).
+    package var listenPort: Int
+    /// The providers to register, by name (`mock`).
+    package var providers: [String]
+    /// The provider used when a request names none; must be registered.
+    package var defaultProvider: String
+    package var logLevel: Logger.Level
+    package var logFormat: LogFormat
+    /// The largest request message accepted, in bytes.
+    package var maxReceiveMessageSize: Int
+    /// SETTINGS_MAX_CONCURRENT_STREAMS advertised to each connection.
+    package var maxConcurrentStreams: Int
+    /// How long in-flight calls may run after SIGTERM/SIGINT before they are cancelled.
+    package var drainTimeout: Duration
+
+    /// - `listenHost` "0.0.0.0", `listenPort` 50051
+    /// - `providers` ["mock"], `defaultProvider` "mock"
+    /// - `logLevel` info, `logFormat` text
+    /// - `maxReceiveMessageSize` 4 MiB, `maxConcurrentStreams` 100
+    /// - `drainTimeout` 30 s
+    package static var defaults: LandlordConfiguration {
+        LandlordConfiguration(
+            listenHost: "0.0.0.0",
+            listenPort: 50051,
+            providers: ["mock"],
+            defaultProvider: "mock",
+            logLevel: .info,
+            logFormat: .text,
+            maxReceiveMessageSize: 4 * 1024 * 1024,
+            maxConcurrentStreams: 100,
+            drainTimeout: .seconds(30)
+        )
+    }
+
+    package init(
+        listenHost: String,
+        listenPort: Int,
+        providers: [String],
+        defaultProvider: String,
+        logLevel: Logger.Level,
+        logFormat: LogFormat,
+        maxReceiveMessageSize: Int,
+        maxConcurrentStreams: Int,
+        drainTimeout: Duration
+    ) {
+        self.listenHost = listenHost
+        self.listenPort = listenPort
+        self.providers = providers
+        self.defaultProvider = defaultProvider
+        self.logLevel = logLevel
+        self.logFormat = logFormat
+        self.maxReceiveMessageSize = maxReceiveMessageSize
+        self.maxConcurrentStreams = maxConcurrentStreams
+        self.drainTimeout = drainTimeout
+    }
+
+    /// The providers this build can register.
+    package static let availableProviders = ["mock"]
+
+    /// Checks the values together; the error says what is wrong in one sentence.
+    package func validate() throws(ConfigurationError) {
+        guard (0...65535).contains(listenPort) else {
+            throw ConfigurationError("listen port \(listenPort) is outside 0-65535")
+        }
+        guard !providers.isEmpty else { throw ConfigurationError("no provider to register") }
+        for provider in providers where !Self.availableProviders.contains(provider) {
+            throw ConfigurationError(
+                "unknown provider \"\(provider)\"; available: \(Self.availableProviders.joined(separator: ", "))"
+            )
+        }
+        guard providers.contains(defaultProvider) else {
+            throw ConfigurationError(
+                "default provider \"\(defaultProvider)\" is not registered; registered: \(providers.joined(separator: ", "))"
+            )
+        }
+        guard maxReceiveMessageSize > 0 else { throw ConfigurationError("max receive message size must be positive") }
+        guard (1...Int(Int32.max)).contains(maxConcurrentStreams) else {
+            throw ConfigurationError("max concurrent streams must be at least 1")
+        }
+        guard drainTimeout >= .zero else { throw ConfigurationError("drain timeout must not be negative") }
+    }
+
+    /// Parses `HOST:PORT` (`[v6]:PORT` for IPv6).
+    package static func parseListenAddress(_ address: String) throws(ConfigurationError) -> (host: String, port: Int) {
+        let invalid = ConfigurationError("listen address \"\(address)\" is not HOST:PORT")
+        guard let colon = address.lastIndex(of: ":") else { throw invalid }
+        var host = String(address[..<colon])
+        guard let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else { throw invalid }
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw invalid }
+        return (host, port)
+    }
+}
+
+/// A configuration value that cannot be used; the message is one sentence for the operator.
+package struct ConfigurationError: Error, Equatable, CustomStringConvertible {
+    package var message: String
+    package init(_ message: String) { self.message = message }
+    package var description: String { message }
+}
