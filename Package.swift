@@ -150,6 +150,13 @@ targets += [
 
 // MARK: - Service layer and executable
 
+// The compute API on the wire: Swift messages of landlord.compute.v1.ComputeService carrying the domain
+// types, and the only code that touches the protobuf-c structs of compute.proto.
+targets += [
+    .target(name: "LandlordComputeAPI", dependencies: ["LandlordCompute", "LandlordProtobuf", "CLandlordProto", "CProtobufC"]),
+    .testTarget(name: "LandlordComputeAPITests", dependencies: ["LandlordComputeAPI", "LandlordCompute", "LandlordProtobuf"]),
+]
+
 let package = Package(
     name: "landlord",
     platforms: [.macOS(.v15)],
