@@ -150,6 +150,13 @@ targets += [
 
 // MARK: - Service layer and executable
 
+// The compute API on the wire: Swift messages of landlord.compute.v1.ComputeService carrying the domain
+// types, and the only code that touches the protobuf-c structs of compute.proto.
+targets += [
+    .target(name: "LandlordComputeAPI", dependencies: ["LandlordCompute", "LandlordProtobuf", "CLandlordProto", "CProtobufC"]),
+    .testTarget(name: "LandlordComputeAPITests", dependencies: ["LandlordComputeAPI", "LandlordCompute", "LandlordProtobuf"]),
+]
+
 // The only place the domain and gRPC meet: ComputeService maps each RPC onto a ComputeManager call.
 targets += [
     .target(
@@ -171,11 +178,11 @@ targets += [
         name: "LandlordApp",
         dependencies: [
             "LandlordCompute", "LandlordMockProvider", "LandlordService", "LandlordGRPCServices", "LandlordProtobuf",
-            "LandlordRPC", "LandlordTransport", log, nioCore, serviceLifecycle, unixSignals,
+            "LandlordRPC", "LandlordTransport", "LandlordHTTP2", log, nioCore, serviceLifecycle, unixSignals,
         ]
     ),
     .executableTarget(name: "landlord", dependencies: ["LandlordApp", log, argumentParser, nioCore]),
-    .testTarget(name: "LandlordAppTests", dependencies: ["LandlordApp", "landlord", log]),
+    .testTarget(name: "LandlordAppTests", dependencies: ["LandlordApp", "landlord", log, argumentParser]),
 ]
 
 let package = Package(

@@ -50,7 +50,7 @@ package struct JSONLogHandler: LogHandler {
     }
 
     /// A JSON string literal (RFC 8259 escaping).
-    static func appendString(_ value: String, to line: inout String) {
+    package static func appendString(_ value: String, to line: inout String) {
         line += "\""
         for scalar in value.unicodeScalars {
             switch scalar {

@@ -1,5 +1,6 @@
 import LandlordCompute
-import LandlordGRPCServices
+package import LandlordGRPCServices
+import LandlordHTTP2
 import LandlordMockProvider
 import LandlordProtobuf
 import LandlordRPC

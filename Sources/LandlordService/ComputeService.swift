@@ -34,7 +34,7 @@ package struct ComputeService: RPCService {
             encode: { $0.serializedBytes() }
         ) { request, _ in
             try await mappingComputeErrors {
-                ProvisionTenantResponse(result: try await manager.provisionTenant(request.spec ?? TenantComputeSpec()))
+                ProvisionTenantResponse(result: try await manager.provisionTenant(request.spec ?? TenantComputeSpec(tenantID: "")))
             }
         }
 
@@ -45,7 +45,7 @@ package struct ComputeService: RPCService {
         ) { request, _ in
             try await mappingComputeErrors {
                 UpdateTenantResponse(
-                    result: try await manager.updateTenant(tenantID: request.tenantID, spec: request.spec ?? TenantComputeSpec())
+                    result: try await manager.updateTenant(tenantID: request.tenantID, spec: request.spec ?? TenantComputeSpec(tenantID: ""))
                 )
             }
         }
@@ -79,7 +79,7 @@ package struct ComputeService: RPCService {
             encode: { $0.serializedBytes() }
         ) { request, _ in
             try await mappingComputeErrors {
-                let violations = try await manager.validateTenantSpec(request.spec ?? TenantComputeSpec())
+                let violations = try await manager.validateTenantSpec(request.spec ?? TenantComputeSpec(tenantID: ""))
                 return ValidateTenantSpecResponse(valid: violations.isEmpty, violations: violations)
             }
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LandlordApp
 import Logging
+import NIOCore
 
 /// `landlord`: the landlord compute service, a gRPC server.
 ///

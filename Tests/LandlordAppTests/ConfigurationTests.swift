@@ -1,0 +1,101 @@
+import ArgumentParser
+import LandlordApp
+import Logging
+import Testing
+
+@testable import landlord
+
+@Suite("landlord configuration: flags, environment, defaults")
+struct ConfigurationTests {
+    private func resolve(_ arguments: [String], environment: [String: String] = [:]) throws -> LandlordConfiguration {
+        try LandlordCommand.parse(arguments).resolvedConfiguration(environment: environment)
+    }
+
+    @Test("no flags and no environment give the documented defaults")
+    func defaults() throws {
+        let configuration = try resolve([])
+        #expect(configuration == .defaults)
+        #expect(configuration.listenHost == "0.0.0.0")
+        #expect(configuration.listenPort == 50051)
+        #expect(configuration.defaultProvider == "mock")
+    }
+
+    @Test("every option is read from its environment variable")
+    func environment() throws {
+        let configuration = try resolve(
+            [],
+            environment: [
+                "LANDLORD_LISTEN_ADDRESS": "127.0.0.1:0",
+                "COMPUTE_DEFAULT_PROVIDER": "mock",
+                "LANDLORD_PROVIDERS": "mock",
+                "LANDLORD_LOG_LEVEL": "DEBUG",
+                "LANDLORD_LOG_FORMAT": "json",
+                "LANDLORD_MAX_RECEIVE_MESSAGE_SIZE": "1024",
+                "LANDLORD_MAX_CONCURRENT_STREAMS": "7",
+                "LANDLORD_DRAIN_TIMEOUT": "2.5",
+            ]
+        )
+        #expect(configuration.listenHost == "127.0.0.1")
+        #expect(configuration.listenPort == 0)
+        #expect(configuration.logLevel == .debug)
+        #expect(configuration.logFormat == .json)
+        #expect(configuration.maxReceiveMessageSize == 1024)
+        #expect(configuration.maxConcurrentStreams == 7)
+        #expect(configuration.drainTimeout == .milliseconds(2500))
+    }
+
+    @Test("a flag wins over its environment variable")
+    func flagWins() throws {
+        let configuration = try resolve(
+            ["--listen", "[::1]:6000", "--log-format", "text"],
+            environment: ["LANDLORD_LISTEN_ADDRESS": "127.0.0.1:1", "LANDLORD_LOG_FORMAT": "json"]
+        )
+        #expect(configuration.listenHost == "::1")
+        #expect(configuration.listenPort == 6000)
+        #expect(configuration.logFormat == .text)
+    }
+
+    @Test(
+        "invalid values are one clear configuration error",
+        arguments: [
+            (["--listen", "nope"], "is not HOST:PORT"),
+            (["--listen", "1.2.3.4:70000"], "is not HOST:PORT"),
+            (["--default-provider", "ecs"], "default provider \"ecs\" is not registered"),
+            (["--providers", "mock,ecs"], "unknown provider \"ecs\""),
+            (["--log-level", "loud"], "log level \"loud\""),
+            (["--log-format", "xml"], "log format \"xml\""),
+            (["--max-receive-message-size=-1"], "max receive message size"),
+            (["--max-concurrent-streams", "zero"], "max concurrent streams"),
+            (["--drain-timeout", "soon"], "drain timeout"),
+        ]
+    )
+    func invalid(arguments: [String], expected: String) throws {
+        do {
+            _ = try resolve(arguments)
+            Issue.record("expected a configuration error for \(arguments)")
+        } catch let error as ConfigurationError {
+            #expect(error.message.contains(expected), "\(error.message)")
+            #expect(!error.message.contains("\n"))
+        }
+    }
+
+    @Test("an invalid environment value is an error too")
+    func invalidEnvironment() {
+        #expect(throws: ConfigurationError.self) {
+            try resolve([], environment: ["COMPUTE_DEFAULT_PROVIDER": "nomad"])
+        }
+    }
+}
+
+@Suite("JSON log lines")
+struct JSONLogHandlerTests {
+    @Test("strings are escaped as RFC 8259 asks", arguments: [
+        ("plain", "\"plain\""), ("quote \" and \\", "\"quote \\\" and \\\\\""), ("line\nbreak\ttab", "\"line\\nbreak\\ttab\""),
+        ("\u{01}", "\"\\u0001\""), ("ünï", "\"ünï\""),
+    ])
+    func escaping(value: String, expected: String) {
+        var line = ""
+        JSONLogHandler.appendString(value, to: &line)
+        #expect(line == expected)
+    }
+}
