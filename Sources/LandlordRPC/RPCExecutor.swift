@@ -24,7 +24,10 @@ package enum RPCExecutor {
         context: ServerContext
     ) async -> RPCOutcome {
         var outcome: RPCOutcome
-        if let deadline = context.deadline {
+        if let deadline = context.deadline, deadline <= .now {
+            // Already expired on arrival (e.g. `grpc-timeout: 0n`): the handler never runs.
+            outcome = RPCOutcome(status: Status(code: .deadlineExceeded, message: "the call's deadline passed"))
+        } else if let deadline = context.deadline {
             outcome = await runWithDeadline(deadline, handler, requests, responses, context)
         } else {
             outcome = await run(handler, requests, responses, context)

@@ -134,6 +134,18 @@ struct RPCExecutorTests {
         #expect(ContinuousClock.now - start < .seconds(10))
     }
 
+    @Test("a deadline that passed before the call started never runs the handler")
+    func expiredOnArrival() async throws {
+        let ran = Mutex(false)
+        let router = unaryRouter { request, _ in
+            ran.withLock { $0 = true }
+            return request
+        }
+        let (outcome, _) = try await call(router, requests: [utf8("a")], deadline: .now - .milliseconds(1))
+        #expect(outcome.status.code == .deadlineExceeded)
+        #expect(ran.withLock { $0 } == false)
+    }
+
     @Test("a handler finishing before its deadline is OK")
     func beatsDeadline() async throws {
         let (outcome, _) = try await call(

@@ -8,6 +8,7 @@ tests prove the server speaks gRPC as other clients expect it.
 import os
 import pathlib
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -63,7 +64,7 @@ sys.path.insert(0, str(GENERATED))
 class RunningServer:
     """A server process started by a test, with its output kept for assertions."""
 
-    def __init__(self, argv, env=None, ready_prefix="LISTENING "):
+    def __init__(self, argv, env=None, ready_prefix="LISTENING ", ready_regex=None):
         self.argv = argv
         self.lines = []
         self._lines = queue.Queue()
@@ -75,18 +76,28 @@ class RunningServer:
             env={**os.environ, **(env or {})},
         )
         threading.Thread(target=self._pump, daemon=True).start()
-        self.address = self.wait_for_line(ready_prefix, timeout=60)[len(ready_prefix):].strip()
+        if ready_regex is not None:
+            line = self.wait_for_line(ready_regex, timeout=60, regex=True)
+            self.address = re.search(ready_regex, line).group(1)
+        else:
+            self.address = self.wait_for_line(ready_prefix, timeout=60)[len(ready_prefix):].strip()
 
     def _pump(self):
         for line in self.process.stdout:
             self.lines.append(line.rstrip("\n"))
             self._lines.put(line.rstrip("\n"))
 
-    def wait_for_line(self, prefix_or_text, timeout=10.0, contains=False):
-        """Waits for an output line starting with (or containing) the text."""
+    def wait_for_line(self, prefix_or_text, timeout=10.0, contains=False, regex=False):
+        """Waits for an output line starting with (or containing, or matching) the text."""
         deadline = time.monotonic() + timeout
+
+        def matches(line):
+            if regex:
+                return re.search(prefix_or_text, line) is not None
+            return (prefix_or_text in line) if contains else line.startswith(prefix_or_text)
+
         for line in list(self.lines):
-            if (prefix_or_text in line) if contains else line.startswith(prefix_or_text):
+            if matches(line):
                 return line
         while time.monotonic() < deadline:
             if self.process.poll() is not None and self._lines.empty():
@@ -95,7 +106,7 @@ class RunningServer:
                 line = self._lines.get(timeout=0.1)
             except queue.Empty:
                 continue
-            if (prefix_or_text in line) if contains else line.startswith(prefix_or_text):
+            if matches(line):
                 return line
         raise AssertionError(f"no line {prefix_or_text!r} within {timeout}s; output: {self.lines[-20:]}")
 
@@ -130,3 +141,25 @@ def interop_server():
 @pytest.fixture(scope="session")
 def interop_address(interop_server):
     return interop_server.address
+
+
+LANDLORD_READY = r"address=(\S+:\d+) .*landlord serving"
+
+
+LANDLORD_READY_JSON = r'"message":"landlord serving".*"address":"([^"]+)"'
+
+
+def start_landlord(*extra_args, env=None, ready_regex=LANDLORD_READY):
+    """The real `landlord` executable on a free loopback port."""
+    return RunningServer(
+        [binary("landlord"), "--listen", "127.0.0.1:0", *extra_args],
+        env=env,
+        ready_regex=ready_regex,
+    )
+
+
+@pytest.fixture(scope="session")
+def landlord_server():
+    server = start_landlord()
+    yield server
+    server.terminate()
