@@ -25,7 +25,8 @@ struct EnumMappingTests {
         #expect(response.status.state == state)
         var status = response.status
         status.state = state
-        #expect(GetTenantStatusResponse(status: status).serializedBytes().contains(subsequence: Wire.varintField(3, wire)))
+        #expect(
+            GetTenantStatusResponse(status: status).serializedBytes().contains(subsequence: Wire.varintField(3, wire)))
     }
 
     @Test(
@@ -58,7 +59,8 @@ struct EnumMappingTests {
 
     @Test(
         "UpdateStatus wire values",
-        arguments: [(1, UpdateStatus.success), (2, .noChanges), (3, .inProgress), (4, .failed)] as [(Int64, UpdateStatus)]
+        arguments: [(1, UpdateStatus.success), (2, .noChanges), (3, .inProgress), (4, .failed)]
+            as [(Int64, UpdateStatus)]
     )
     func updateStatus(wire: Int64, status: UpdateStatus) throws {
         let bytes = Wire.lengthDelimited(1, Wire.varintField(3, wire))
@@ -71,7 +73,8 @@ struct EnumMappingTests {
     )
     func unknownOutcome(wire: Int64?) throws {
         let result = wire.map { Wire.varintField(3, $0) } ?? []
-        #expect(try ProvisionTenantResponse(serializedBytes: Wire.lengthDelimited(1, result)).result.status == .inProgress)
+        #expect(
+            try ProvisionTenantResponse(serializedBytes: Wire.lengthDelimited(1, result)).result.status == .inProgress)
         #expect(try UpdateTenantResponse(serializedBytes: Wire.lengthDelimited(1, result)).result.status == .inProgress)
     }
 
@@ -89,7 +92,8 @@ struct EnumMappingTests {
             }
         }
         for status in ProvisionStatus.allCases {
-            let result = ProvisionResult(tenantID: "", providerType: "", status: status, provisionedAt: Fixtures.provisionedAt)
+            let result = ProvisionResult(
+                tenantID: "", providerType: "", status: status, provisionedAt: Fixtures.provisionedAt)
             // tag 0x18 (field 3, varint) followed by a non-zero value.
             let bytes = ProvisionTenantResponse(result: result).serializedBytes()
             let index = try #require(bytes.firstIndex(of: 0x18))
@@ -181,9 +185,12 @@ struct TimestampTests {
     @Test("near 2001-01-01 a Date is finer than a nanosecond: it is rounded to the nearest one")
     func nanosecondRounding() throws {
         let date = Date(timeIntervalSinceReferenceDate: 0.123_456_789_4)
-        let decoded = try roundTrip(GetTenantStatusResponse(status: .init(
-            tenantID: "", providerType: "", state: .running, health: .healthy, lastUpdated: date
-        ))).status.lastUpdated
+        let decoded = try roundTrip(
+            GetTenantStatusResponse(
+                status: .init(
+                    tenantID: "", providerType: "", state: .running, health: .healthy, lastUpdated: date
+                ))
+        ).status.lastUpdated
         #expect(abs(decoded.timeIntervalSince(date)) <= 0.5e-9)
         #expect(lastUpdated(date).contains(subsequence: Wire.varintField(2, 123_456_789)))
     }
@@ -233,7 +240,8 @@ struct TimestampTests {
     @Test("an absent timestamp reads as the Unix epoch, and the epoch is still written")
     func absent() throws {
         let bytes = Wire.lengthDelimited(1, Wire.varintField(3, 1))
-        #expect(try GetTenantStatusResponse(serializedBytes: bytes).status.lastUpdated == Date(timeIntervalSince1970: 0))
+        #expect(
+            try GetTenantStatusResponse(serializedBytes: bytes).status.lastUpdated == Date(timeIntervalSince1970: 0))
         // last_updated (field 6) present and empty.
         #expect(lastUpdated(Date(timeIntervalSince1970: 0)).contains(subsequence: [0x32, 0x00]))
     }

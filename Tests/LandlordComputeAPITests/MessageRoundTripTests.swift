@@ -101,7 +101,8 @@ struct MessageRoundTripTests {
 
     @Test("WatchTenantStatusRequest", arguments: [0, 1, 100, 1000, UInt32(Int32.max) + 1, UInt32.max] as [UInt32])
     func watchTenantStatusRequest(interval: UInt32) throws {
-        let request = WatchTenantStatusRequest(tenantID: "acme-prod", providerType: "mock", minIntervalMilliseconds: interval)
+        let request = WatchTenantStatusRequest(
+            tenantID: "acme-prod", providerType: "mock", minIntervalMilliseconds: interval)
         #expect(try roundTrip(request) == request)
     }
 
@@ -145,7 +146,8 @@ struct MessageRoundTripTests {
             try UpdateTenantResponse(serializedBytes: []).result
                 == UpdateResult(tenantID: "", providerType: "", status: .inProgress, updatedAt: epoch)
         )
-        let zeroStatus = ComputeStatus(tenantID: "", providerType: "", state: .unknown, health: .unknown, lastUpdated: epoch)
+        let zeroStatus = ComputeStatus(
+            tenantID: "", providerType: "", state: .unknown, health: .unknown, lastUpdated: epoch)
         #expect(try GetTenantStatusResponse(serializedBytes: []).status == zeroStatus)
         #expect(try WatchTenantStatusResponse(serializedBytes: []).status == zeroStatus)
     }

@@ -55,7 +55,8 @@ struct SpecMappingTests {
                 resources: ResourceRequirements()
             ),
             ContainerSpec(name: "check-only", image: "busybox", healthCheck: .tcp(port: 5432)),
-            ContainerSpec(name: "resources-only", image: "busybox", resources: ResourceRequirements(cpu: 128, memory: 128)),
+            ContainerSpec(
+                name: "resources-only", image: "busybox", resources: ResourceRequirements(cpu: 128, memory: 128)),
         ]
         spec.networking.dns = nil
         var decoded = try #require(try specRoundTrip(spec))
@@ -240,7 +241,9 @@ struct SpecMappingTests {
                     resources: nil
                 )
             ],
-            networking: NetworkConfig(securityGroups: ["gruppe-ß"], subnets: ["子网"], dns: DNSConfig(hostname: "ünï", domain: "xn--bcher-kva.example")),
+            networking: NetworkConfig(
+                securityGroups: ["gruppe-ß"], subnets: ["子网"],
+                dns: DNSConfig(hostname: "ünï", domain: "xn--bcher-kva.example")),
             secrets: [SecretReference(name: "sécret", source: "vault", key: "ключ", envVar: "VAR_Ω")],
             labels: ["チーム": "青", "emoji-🔑": "value-🔒", "\u{10FFFF}": "\u{1}"],
             providerConfig: RawJSON(#"{"région":"eu-🇪🇺"}"#)

@@ -133,7 +133,10 @@ struct WireCompatibilityTests {
         #expect(result.providerType == "mock")
         #expect(result.status == .success)
         #expect(result.resourceIDs == ["task": "t-1", "service": "s-1"])
-        #expect(result.endpoints == [Endpoint(type: "https", address: "acme.example.com", port: 443, url: "https://acme.example.com")])
+        #expect(
+            result.endpoints == [
+                Endpoint(type: "https", address: "acme.example.com", port: 443, url: "https://acme.example.com")
+            ])
         #expect(result.message == "provisioned")
         // Date holds ~0.1 µs at this epoch: the nanoseconds read approximately.
         #expect(abs(result.provisionedAt.timeIntervalSince1970 - 1_714_564_800.123_456_789) < 1e-6)
@@ -203,10 +206,13 @@ struct WireCompatibilityTests {
         let expected = TenantComputeSpec(
             tenantID: "tënant-🚀",
             providerType: "mock",
-            containers: [ContainerSpec(name: "wéb", image: "nginx:1.25", args: ["مرحبا"], env: ["GREETING": "héllo 👋"])],
+            containers: [
+                ContainerSpec(name: "wéb", image: "nginx:1.25", args: ["مرحبا"], env: ["GREETING": "héllo 👋"])
+            ],
             labels: ["チーム": "青"]
         )
-        let spec = try #require(try ValidateTenantSpecRequest(serializedBytes: Self.unicodeValidateTenantSpecRequest).spec)
+        let spec = try #require(
+            try ValidateTenantSpecRequest(serializedBytes: Self.unicodeValidateTenantSpecRequest).spec)
         #expect(spec == expected)
         #expect(Array(spec.tenantID.utf8) == Array("tënant-🚀".utf8))
         #expect(spec.resources == ResourceRequirements())
@@ -326,6 +332,8 @@ struct MalformedBytesTests {
         let merged =
             Wire.lengthDelimited(1, Wire.lengthDelimited(1, Array("a".utf8)))
             + Wire.lengthDelimited(1, Wire.lengthDelimited(2, Array("p".utf8)))
-        #expect(try ProvisionTenantRequest(serializedBytes: merged).spec == TenantComputeSpec(tenantID: "a", providerType: "p"))
+        #expect(
+            try ProvisionTenantRequest(serializedBytes: merged).spec
+                == TenantComputeSpec(tenantID: "a", providerType: "p"))
     }
 }
