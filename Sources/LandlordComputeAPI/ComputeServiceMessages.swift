@@ -12,7 +12,8 @@
 // - Enums: UNSPECIFIED and unknown values read as `unknown` (ComputeState, HealthStatus) or
 //   `inProgress` (ProvisionStatus, UpdateStatus: the outcome is not confirmed); never written.
 // - `Int` <-> `int32`: decoding is exact; encoding saturates at the Int32 bounds (never traps).
-// - Strings are UTF-8; protobuf-c ends them at the first NUL, so U+0000 and what follows is lost.
+// - Strings are UTF-8; protobuf-c ends them at the first NUL, so U+0000 and what follows is lost, and
+//   does not check UTF-8: invalid sequences read as U+FFFD.
 // - Unknown fields are skipped; bytes that are not a valid message throw `ProtobufDecodingError`.
 
 internal import CLandlordProto
@@ -140,7 +141,8 @@ package struct DestroyTenantRequest: ProtobufMessage {
 
     package init(serializedBytes: some Collection<UInt8>) throws {
         self = try ProtobufC.withDecoded(Self.cType, from: serializedBytes) { m in
-            DestroyTenantRequest(tenantID: ProtobufC.string(m.tenant_id), providerType: ProtobufC.string(m.provider_type))
+            DestroyTenantRequest(
+                tenantID: ProtobufC.string(m.tenant_id), providerType: ProtobufC.string(m.provider_type))
         }
     }
 

@@ -14,7 +14,8 @@ internal import LandlordProtobuf
 /// closer dates are rounded to the nearest nanosecond, the precision of the wire.
 ///
 /// - Encoding clamps to the range a Timestamp may hold (0001-01-01T00:00:00Z through
-///   9999-12-31T23:59:59.999999999Z); `Date.distantPast`/`distantFuture` are within it. A NaN date
+///   9999-12-31T23:59:59.999999999Z), which other implementations check: `Date.distantFuture`
+///   (4001-01-01) is within it, `Date.distantPast` (0000-12-30) becomes 0001-01-01. A NaN date
 ///   encodes as the Unix epoch; ±infinity as the ends of the range. Never traps.
 /// - Decoding clamps `seconds` to the same range and adds `nanos` as sent (even when a non-conforming
 ///   sender did not normalize them). An absent Timestamp reads as the Unix epoch, as proto3's zero
