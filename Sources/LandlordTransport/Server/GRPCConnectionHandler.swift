@@ -54,6 +54,8 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     private var session: HTTP2ServerSession?
     private var context: ChannelHandlerContext?
     private var loopBound: NIOLoopBound<GRPCConnectionHandler>?
+    /// Runs the calls' tasks on this connection's event loop.
+    private var taskExecutor: EventLoopTaskExecutor?
     private var streams: [Int32: Stream] = [:]
     private var phase = Phase.active
     private var remotePeer = ""
@@ -78,6 +80,7 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         self.loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        self.taskExecutor = EventLoopTaskExecutor(eventLoop: context.eventLoop)
         if context.channel.isActive { start(context: context) }
     }
 
@@ -245,7 +248,7 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
             call.finishInbound()
         }
         let callLimiter = self.callLimiter
-        stream.task = Task {
+        stream.task = Task(executorPreference: taskExecutor) {
             defer { callLimiter.release() }
             let outcome = await RPCExecutor.execute(
                 handler,

@@ -154,7 +154,17 @@ final class ServerCall: Sendable {
     private func releaseWithheldCredit() {
         let connection = self.connection
         let streamID = self.streamID
-        eventLoop.execute { connection.value.releaseWithheldCredit(streamID: streamID) }
+        onEventLoop { connection.value.releaseWithheldCredit(streamID: streamID) }
+    }
+
+    /// Runs `body` on the connection's event loop: at once when already there
+    /// (the call's task usually runs there), otherwise as a submitted task.
+    private func onEventLoop(_ body: @escaping @Sendable () -> Void) {
+        if eventLoop.inEventLoop {
+            body()
+        } else {
+            eventLoop.execute(body)
+        }
     }
 
     /// Sends a response message, with the response headers first if they have
@@ -170,9 +180,13 @@ final class ServerCall: Sendable {
         let connection = self.connection
         let streamID = self.streamID
         try await withTaskCancellationHandler {
-            try await eventLoop.flatSubmit {
-                connection.value.writeResponse(streamID: streamID, message: message, headers: headers)
-            }.get()
+            let written =
+                eventLoop.inEventLoop
+                ? connection.value.writeResponse(streamID: streamID, message: message, headers: headers)
+                : eventLoop.flatSubmit {
+                    connection.value.writeResponse(streamID: streamID, message: message, headers: headers)
+                }
+            try await written.get()
         } onCancel: {
             eventLoop.execute { connection.value.abandonPendingWrite(streamID: streamID) }
         }
@@ -184,7 +198,7 @@ final class ServerCall: Sendable {
         let message = outcome.status.code == .ok ? stashedResponse.withLock { $0.take() } : nil
         let connection = self.connection
         let streamID = self.streamID
-        eventLoop.execute {
+        onEventLoop {
             connection.value.finishCall(streamID: streamID, outcome: outcome, headers: headers, lastMessage: message)
         }
     }
