@@ -151,6 +151,8 @@ package final class HTTP2TestClient {
     private let session: OpaquePointer
     private let configuration: Configuration
     private var pendingOutput = ByteBuffer()
+    private var inboundCarry = ByteBuffer()
+    private var rawStreamIDs: Set<Int32> = []
     private var partialHeaders: [Int32: [HTTP2HeaderField]] = [:]
     private var outbound: [Int32: OutboundStream] = [:]
 
@@ -312,6 +314,15 @@ package final class HTTP2TestClient {
         guard rv == 0 else { throw ClientError("nghttp2_submit_settings", rv: rv) }
     }
 
+    /// Sends GOAWAY (last stream id 0: a client accepts no pushed streams).
+    package func sendGoAway(errorCode: HTTP2ErrorCode, debugData: String = "") throws(ClientError) {
+        var debug = Array(debugData.utf8)
+        let rv = debug.withUnsafeMutableBufferPointer {
+            nghttp2_submit_goaway(self.session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, errorCode.rawValue, $0.baseAddress, $0.count)
+        }
+        guard rv == 0 else { throw ClientError("nghttp2_submit_goaway", rv: rv) }
+    }
+
     /// Gives the server window credit for `count` response bytes of a stream
     /// (only meaningful with `automaticWindowUpdates: false`).
     package func consume(streamID: Int32, count: Int) throws(ClientError) {
@@ -334,6 +345,7 @@ package final class HTTP2TestClient {
         let next = Int32(bitPattern: nghttp2_session_get_next_stream_id(self.session))
         let rv = nghttp2_session_set_next_stream_id(self.session, next + 2)
         precondition(rv == 0, "nghttp2_session_set_next_stream_id: \(rv)")
+        self.rawStreamIDs.insert(next)
         return next
     }
 
@@ -355,9 +367,40 @@ package final class HTTP2TestClient {
     // MARK: - Bytes in, bytes out
 
     /// Feeds bytes from the server.
+    ///
+    /// RST_STREAM and WINDOW_UPDATE frames for streams opened with raw frames
+    /// (``sendRawRequest(headers:endStream:)``, ``reserveStreamID()``) are recorded
+    /// in ``resetCodes`` and kept from the client session, which never sent those
+    /// streams' HEADERS and would take them for a protocol error. Do not answer
+    /// raw streams with HEADERS or DATA.
     package func receive(_ bytes: ByteBuffer) throws(ClientError) {
         guard bytes.readableBytes > 0 else { return }
-        let rv = bytes.withUnsafeReadableBytes {
+        var input = self.inboundCarry
+        var bytes = bytes
+        input.writeBuffer(&bytes)
+        self.inboundCarry.clear()
+        var forward = ByteBuffer()
+        while input.readableBytes >= 9 {
+            let index = input.readerIndex
+            let length = Int(input.getInteger(at: index, as: UInt8.self)!) << 16
+                | Int(input.getInteger(at: index + 1, as: UInt16.self)!)
+            guard input.readableBytes >= 9 + length else { break }
+            let type = input.getInteger(at: index + 3, as: UInt8.self)!
+            let streamID = Int32(bitPattern: input.getInteger(at: index + 5, as: UInt32.self)! & 0x7fff_ffff)
+            var frame = input.readSlice(length: 9 + length)!
+            if self.rawStreamIDs.contains(streamID),
+                type == HTTP2RawFrames.FrameType.rstStream || type == HTTP2RawFrames.FrameType.windowUpdate
+            {
+                if type == HTTP2RawFrames.FrameType.rstStream, length >= 4 {
+                    self.resetCodes[streamID] = HTTP2ErrorCode(rawValue: frame.getInteger(at: frame.readerIndex + 9, as: UInt32.self)!)
+                }
+                continue
+            }
+            forward.writeBuffer(&frame)
+        }
+        self.inboundCarry.writeBuffer(&input)
+        guard forward.readableBytes > 0 else { return }
+        let rv = forward.withUnsafeReadableBytes {
             nghttp2_session_mem_recv(self.session, $0.baseAddress?.assumingMemoryBound(to: UInt8.self), $0.count)
         }
         guard rv >= 0 else { throw ClientError("nghttp2_session_mem_recv", rv: Int32(truncatingIfNeeded: rv)) }
