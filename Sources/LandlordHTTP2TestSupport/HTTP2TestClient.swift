@@ -110,6 +110,13 @@ package final class HTTP2TestClient {
         package var flags: UInt8
         package var streamID: Int32
         package var length: Int
+
+        package init(type: UInt8, flags: UInt8, streamID: Int32, length: Int) {
+            self.type = type
+            self.flags = flags
+            self.streamID = streamID
+            self.length = length
+        }
     }
 
     /// A GOAWAY the server sent.
@@ -117,6 +124,12 @@ package final class HTTP2TestClient {
         package var lastStreamID: Int32
         package var errorCode: HTTP2ErrorCode
         package var debugData: String
+
+        package init(lastStreamID: Int32, errorCode: HTTP2ErrorCode, debugData: String) {
+            self.lastStreamID = lastStreamID
+            self.errorCode = errorCode
+            self.debugData = debugData
+        }
     }
 
     /// An error of the test client.
