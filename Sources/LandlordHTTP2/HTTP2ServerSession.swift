@@ -33,6 +33,12 @@ package import NIOCore
 /// ``HTTP2Event/streamWritable(streamID:)`` tell the caller when to stop and resume
 /// writing a stream.
 ///
+/// Stream ends: every stream that produced ``HTTP2Event/requestHeaders(streamID:headers:endStream:)``
+/// gets exactly one ``HTTP2Event/streamClosed(streamID:errorCode:)`` while the
+/// connection lives. When the connection itself ends — a thrown error, or
+/// ``wantsRead`` and ``wantsWrite`` both false after a GOAWAY — streams still open
+/// get no event: the caller cancels everything it still runs for the connection.
+///
 /// > Important: Not thread-safe. A session is confined to its connection's event
 /// > loop; every method must be called there. nghttp2 calls back into the session
 /// > only from inside `receive`, `produceOutput` and the submit methods, and those
@@ -271,6 +277,12 @@ package final class HTTP2ServerSession {
     ///     response (gRPC Trailers-Only, or an HTTP 405/415 answer); `false` opens
     ///     the response body, written with ``sendData(streamID:_:)`` and ended with
     ///     ``sendTrailers(streamID:headers:)``.
+    ///
+    /// Whenever our END_STREAM goes out while the client has not ended its request,
+    /// the session follows it with RST_STREAM(`NO_ERROR`) (RFC 9113 §8.1, as gRPC
+    /// servers do): request bytes still in flight are dropped and credited back, and
+    /// the stream closes with ``HTTP2Event/streamClosed(streamID:errorCode:)``
+    /// (`.noError`) instead of lingering half-closed.
     /// - Throws: ``HTTP2Error/Code-swift.struct/streamNotFound`` if the stream is
     ///   unknown or closed, ``HTTP2Error/Code-swift.struct/invalidState`` if headers
     ///   were already sent or the stream was reset.
@@ -810,7 +822,8 @@ extension HTTP2ServerSession {
     fileprivate func onDataChunkReceived(streamID: Int32, data: UnsafePointer<UInt8>?, length: Int) -> Int32 {
         guard length > 0, let data else { return 0 }
         guard let stream = self.streams[streamID], stream.requestHeadersDelivered, !stream.isReset else {
-            // Nobody will consume these bytes: credit them back right away.
+            // Nobody will consume these bytes: credit them back right away. (Defensive:
+            // nghttp2 itself drops and credits DATA for streams it is resetting.)
             let rv = nghttp2_session_consume(self.session, streamID, length)
             return nghttp2_is_fatal(rv) != 0 ? .errCallbackFailure : 0
         }
@@ -834,7 +847,20 @@ extension HTTP2ServerSession {
     }
 
     fileprivate func onFrameSent(_ frame: UnsafePointer<nghttp2_frame>) -> Int32 {
-        if frame.pointee.hd.type == .frameGoAway {
+        let header = frame.pointee.hd
+        if header.flags & .flagEndStream != 0, header.type == .frameHeaders || header.type == .frameData,
+            nghttp2_session_get_stream_remote_close(self.session, header.stream_id) == 0,
+            let stream = self.streams[header.stream_id], !stream.isReset
+        {
+            // Our response is complete but the client is still sending: ask it to stop
+            // with RST_STREAM(NO_ERROR) (RFC 9113 §8.1; what gRPC servers do), so the
+            // stream does not linger half-closed and count against the concurrency
+            // limit. Request bytes after this point are dropped and credited back.
+            stream.isReset = true
+            let rv = nghttp2_submit_rst_stream(self.session, .flagNone, header.stream_id, HTTP2ErrorCode.noError.rawValue)
+            if nghttp2_is_fatal(rv) != 0 { return .errCallbackFailure }
+        }
+        if header.type == .frameGoAway {
             self.events.append(
                 .goAwaySent(
                     lastStreamID: frame.pointee.goaway.last_stream_id,

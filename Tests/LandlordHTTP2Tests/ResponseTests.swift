@@ -73,22 +73,47 @@ struct ResponseTests {
         #expect(throws: HTTP2Error.self) { try pipe.server.sendData(streamID: id, patternBuffer(count: 1)) }
     }
 
-    @Test("an HTTP error answer (405) before the request body ended")
-    func earlyAnswerWhileRequestOpen() throws {
+    @Test("a complete response before the request ended: RST_STREAM(NO_ERROR) asks the client to stop", arguments: [true, false])
+    func earlyAnswerWhileRequestOpen(trailersOnly: Bool) throws {
         let pipe = try makeConnectedPipe()
         let id = try self.openRequest(pipe, endStream: false)
-        try pipe.server.sendResponseHeaders(streamID: id, headers: [.init(name: ":status", value: "405")], endStream: true)
-        let events = try pipe.run()
+        if trailersOnly {
+            try pipe.server.sendResponseHeaders(streamID: id, headers: [.init(name: ":status", value: "405")], endStream: true)
+        } else {
+            try pipe.server.sendResponseHeaders(streamID: id, headers: okStatus, endStream: false)
+            try pipe.server.sendData(streamID: id, patternBuffer(count: 10))
+            try pipe.server.sendTrailers(streamID: id, headers: grpcOK)
+        }
+        // The server writes the response (and the RST); the client's next DATA
+        // crosses them on the wire.
+        var out = ByteBuffer()
+        var events = try pipe.server.produceOutput(into: &out)
+        try pipe.client.sendData(streamID: id, patternBuffer(count: 5), endStream: false)
+        events += try pipe.deliverClientToServer()
+        try pipe.client.receive(out)
+        events += try pipe.run()
         let response = try #require(pipe.client.responses[id])
-        #expect(response.header(":status") == "405")
+        #expect(response.header(":status") == (trailersOnly ? "405" : "200"))
         #expect(response.endStream)
-        // The request side is still open: the stream stays until the client ends it.
-        #expect(events.isEmpty)
-        #expect(pipe.server.openStreamCount == 1)
-        try pipe.client.sendData(streamID: id, patternBuffer(count: 5), endStream: true)
-        let more = try pipe.run()
-        #expect(more == [.requestData(streamID: id, bytes: patternBuffer(count: 5)), .requestEnded(streamID: id), .streamClosed(streamID: id, errorCode: .noError)])
+        #expect(response.trailers == (trailersOnly ? nil : grpcOK))
+        #expect(response.data.readableBytes == (trailersOnly ? 0 : 10))
+        #expect(pipe.client.resetCodes[id] == .noError)
+        // The RST comes after the complete response.
+        let frames = self.frames(pipe.client, streamID: id)
+        #expect(frames.last?.type == FrameType.rstStream)
+        // No request data surfaces after the response ended; the stream is gone.
+        #expect(events == [.streamClosed(streamID: id, errorCode: .noError)])
         #expect(pipe.server.openStreamCount == 0)
+    }
+
+    @Test("no RST_STREAM when the request had already ended")
+    func noResetAfterCompleteExchange() throws {
+        let pipe = try makeConnectedPipe()
+        let id = try self.openRequest(pipe, endStream: true)
+        try pipe.server.sendResponseHeaders(streamID: id, headers: okStatus + grpcOK, endStream: true)
+        _ = try pipe.run()
+        #expect(pipe.client.resetCodes.isEmpty)
+        #expect(self.frames(pipe.client, streamID: id).map(\.type) == [FrameType.headers])
     }
 
     @Test("deferred data: headers go out alone, data resumes when it arrives, then trailers")
