@@ -537,8 +537,10 @@ package final class HTTP2ServerSession {
     private func resumeIfDeferred(_ stream: StreamState, streamID: Int32) {
         guard stream.isDeferred else { return }
         stream.isDeferred = false
+        // INVALID_ARGUMENT if nghttp2 already dropped the data item (a stream it is
+        // resetting); nothing to resume then.
         let rv = nghttp2_session_resume_data(self.session, streamID)
-        assert(rv == 0, "nghttp2_session_resume_data: \(rv)")
+        assert(nghttp2_is_fatal(rv) == 0, "nghttp2_session_resume_data: \(rv)")
     }
 
     /// A DATA chunk as a `ByteBuffer`: a slice of the received buffer when the chunk
