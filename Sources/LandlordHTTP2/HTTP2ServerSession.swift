@@ -347,7 +347,8 @@ package final class HTTP2ServerSession {
             guard case .streaming = stream.response, !stream.isReset else {
                 throw HTTP2Error(
                     code: .invalidState,
-                    message: "sendData: stream \(streamID) has no open response body (\(stream.response), reset: \(stream.isReset))"
+                    message:
+                        "sendData: stream \(streamID) has no open response body (\(stream.response), reset: \(stream.isReset))"
                 )
             }
             guard bytes.readableBytes > 0 else { return }
@@ -372,7 +373,8 @@ package final class HTTP2ServerSession {
             guard case .streaming = stream.response, !stream.isReset else {
                 throw HTTP2Error(
                     code: .invalidState,
-                    message: "sendTrailers: stream \(streamID) has no open response body (\(stream.response), reset: \(stream.isReset))"
+                    message:
+                        "sendTrailers: stream \(streamID) has no open response body (\(stream.response), reset: \(stream.isReset))"
                 )
             }
             stream.response = .ending(trailers: headers)
@@ -503,21 +505,13 @@ package final class HTTP2ServerSession {
     /// Runs `body` with the re-entrancy guard set. nghttp2 callbacks never call out
     /// of this class, so a nested call means a bug in this file.
     @inline(__always)
-    private func withExclusiveAccess<Result>(
-        _ body: () throws(HTTP2Error) -> Result
-    ) throws(HTTP2Error) -> Result {
+    private func withExclusiveAccess<Result, Failure: Error>(
+        _ body: () throws(Failure) -> Result
+    ) throws(Failure) -> Result {
         precondition(!self.isBusy, "HTTP2ServerSession re-entered while nghttp2 was running")
         self.isBusy = true
         defer { self.isBusy = false }
         return try body()
-    }
-
-    @inline(__always)
-    private func withExclusiveAccess<Result>(_ body: () -> Result) -> Result {
-        precondition(!self.isBusy, "HTTP2ServerSession re-entered while nghttp2 was running")
-        self.isBusy = true
-        defer { self.isBusy = false }
-        return body()
     }
 
     private func takeEvents() -> [HTTP2Event] {
@@ -859,7 +853,8 @@ extension HTTP2ServerSession {
             // stream does not linger half-closed and count against the concurrency
             // limit. Request bytes after this point are dropped and credited back.
             stream.isReset = true
-            let rv = nghttp2_submit_rst_stream(self.session, .flagNone, header.stream_id, HTTP2ErrorCode.noError.rawValue)
+            let rv = nghttp2_submit_rst_stream(
+                self.session, .flagNone, header.stream_id, HTTP2ErrorCode.noError.rawValue)
             if nghttp2_is_fatal(rv) != 0 { return .errCallbackFailure }
         }
         if header.type == .frameGoAway {

@@ -188,7 +188,8 @@ package final class HTTP2TestClient {
         nghttp2_option_set_no_http_messaging(option, 1)  // let tests send invalid requests
 
         var session: OpaquePointer?
-        rv = nghttp2_session_client_new2(&session, ClientCallbacks.shared(padding: configuration.dataPadding > 0), nil, option)
+        rv = nghttp2_session_client_new2(
+            &session, ClientCallbacks.shared(padding: configuration.dataPadding > 0), nil, option)
         guard rv == 0, let session else { throw ClientError("nghttp2_session_client_new2", rv: rv) }
         self.session = session
         nghttp2_session_set_user_data(session, Unmanaged.passUnretained(self).toOpaque())
@@ -301,7 +302,8 @@ package final class HTTP2TestClient {
 
     /// Sends RST_STREAM.
     package func resetStream(streamID: Int32, errorCode: HTTP2ErrorCode) throws(ClientError) {
-        let rv = nghttp2_submit_rst_stream(self.session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, errorCode.rawValue)
+        let rv = nghttp2_submit_rst_stream(
+            self.session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, errorCode.rawValue)
         guard rv == 0 else { throw ClientError("nghttp2_submit_rst_stream", rv: rv) }
         self.outbound[streamID] = nil
     }
@@ -331,7 +333,8 @@ package final class HTTP2TestClient {
     package func sendGoAway(errorCode: HTTP2ErrorCode, debugData: String = "") throws(ClientError) {
         var debug = Array(debugData.utf8)
         let rv = debug.withUnsafeMutableBufferPointer {
-            nghttp2_submit_goaway(self.session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, errorCode.rawValue, $0.baseAddress, $0.count)
+            nghttp2_submit_goaway(
+                self.session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, errorCode.rawValue, $0.baseAddress, $0.count)
         }
         guard rv == 0 else { throw ClientError("nghttp2_submit_goaway", rv: rv) }
     }
@@ -395,7 +398,8 @@ package final class HTTP2TestClient {
         var forward = ByteBuffer()
         while input.readableBytes >= 9 {
             let index = input.readerIndex
-            let length = Int(input.getInteger(at: index, as: UInt8.self)!) << 16
+            let length =
+                Int(input.getInteger(at: index, as: UInt8.self)!) << 16
                 | Int(input.getInteger(at: index + 1, as: UInt16.self)!)
             guard input.readableBytes >= 9 + length else { break }
             let type = input.getInteger(at: index + 3, as: UInt8.self)!
@@ -405,7 +409,8 @@ package final class HTTP2TestClient {
                 type == HTTP2RawFrames.FrameType.rstStream || type == HTTP2RawFrames.FrameType.windowUpdate
             {
                 if type == HTTP2RawFrames.FrameType.rstStream, length >= 4 {
-                    self.resetCodes[streamID] = HTTP2ErrorCode(rawValue: frame.getInteger(at: frame.readerIndex + 9, as: UInt32.self)!)
+                    self.resetCodes[streamID] = HTTP2ErrorCode(
+                        rawValue: frame.getInteger(at: frame.readerIndex + 9, as: UInt32.self)!)
                 }
                 continue
             }
@@ -520,7 +525,8 @@ package final class HTTP2TestClient {
 
     fileprivate func onFrameReceived(_ frame: UnsafePointer<nghttp2_frame>) {
         let hd = frame.pointee.hd
-        self.receivedFrames.append(FrameSummary(type: hd.type, flags: hd.flags, streamID: hd.stream_id, length: hd.length))
+        self.receivedFrames.append(
+            FrameSummary(type: hd.type, flags: hd.flags, streamID: hd.stream_id, length: hd.length))
         let endStream = hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
         switch hd.type {
         case UInt8(NGHTTP2_HEADERS.rawValue):
@@ -559,7 +565,9 @@ package final class HTTP2TestClient {
             let goaway = frame.pointee.goaway
             let debug =
                 goaway.opaque_data_len > 0 && goaway.opaque_data != nil
-                ? String(decoding: UnsafeBufferPointer(start: goaway.opaque_data, count: goaway.opaque_data_len), as: UTF8.self)
+                ? String(
+                    decoding: UnsafeBufferPointer(start: goaway.opaque_data, count: goaway.opaque_data_len),
+                    as: UTF8.self)
                 : ""
             self.goAways.append(
                 GoAway(
@@ -574,7 +582,8 @@ package final class HTTP2TestClient {
     }
 
     fileprivate func onDataChunk(streamID: Int32, data: UnsafePointer<UInt8>, length: Int) {
-        self.responses[streamID, default: Response()].data.writeBytes(UnsafeRawBufferPointer(start: data, count: length))
+        self.responses[streamID, default: Response()].data.writeBytes(
+            UnsafeRawBufferPointer(start: data, count: length))
     }
 
     fileprivate func onStreamClose(streamID: Int32, errorCode: UInt32) {
@@ -649,8 +658,10 @@ private final class ClientCallbacks: @unchecked Sendable {
             guard let userData, let frame else { return 0 }
             HTTP2TestClient.from(userData).onHeader(
                 streamID: frame.pointee.hd.stream_id,
-                name: name.map { String(decoding: UnsafeBufferPointer(start: $0, count: nameLength), as: UTF8.self) } ?? "",
-                value: value.map { String(decoding: UnsafeBufferPointer(start: $0, count: valueLength), as: UTF8.self) } ?? ""
+                name: name.map { String(decoding: UnsafeBufferPointer(start: $0, count: nameLength), as: UTF8.self) }
+                    ?? "",
+                value: value.map { String(decoding: UnsafeBufferPointer(start: $0, count: valueLength), as: UTF8.self) }
+                    ?? ""
             )
             return 0
         }

@@ -28,7 +28,9 @@ struct ConnectionTests {
         #expect(settings == [0x3: 7, 0x4: 12_345, 0x5: 20_000, 0x6: 9_000, 0x1: 1_024])
         // The connection window goes from 65 535 to 2 MiB.
         #expect(frames[1].streamID == 0)
-        #expect(frames[1].payload.getInteger(at: frames[1].payload.readerIndex, as: UInt32.self) == UInt32(2 << 20) - 65_535)
+        #expect(
+            frames[1].payload.getInteger(at: frames[1].payload.readerIndex, as: UInt32.self) == UInt32(2 << 20) - 65_535
+        )
         #expect(!server.hasPendingOutput)
         #expect(server.wantsRead)
     }
@@ -40,7 +42,9 @@ struct ConnectionTests {
         #expect(try pipe.run() == [.settingsReceived])
     }
 
-    @Test("PING: the ACK comes back as an event with our opaque data", arguments: [UInt64(0), 1, 0x0102_0304_0506_0708, .max])
+    @Test(
+        "PING: the ACK comes back as an event with our opaque data",
+        arguments: [UInt64(0), 1, 0x0102_0304_0506_0708, .max])
     func pingAcknowledged(opaque: UInt64) throws {
         let pipe = try makeConnectedPipe()
         pipe.server.sendPing(opaque: opaque)
@@ -192,8 +196,10 @@ struct ConnectionTests {
         // With a zero-size encoder table, repeating a header costs its full size each time.
         let id = try pipe.client.sendRequest(headers: HTTP2TestClient.grpcRequestHeaders(), endStream: true)
         _ = try pipe.run()
-        let field = HTTP2HeaderField(name: "x-repeated", value: String(repeating: "~", count: 500))  // Huffman does not shrink "~"
-        try pipe.server.sendResponseHeaders(streamID: id, headers: okStatus + Array(repeating: field, count: 10), endStream: true)
+        // Huffman coding does not shrink "~", so each copy costs its full length.
+        let field = HTTP2HeaderField(name: "x-repeated", value: String(repeating: "~", count: 500))
+        try pipe.server.sendResponseHeaders(
+            streamID: id, headers: okStatus + Array(repeating: field, count: 10), endStream: true)
         var out = ByteBuffer()
         _ = try pipe.server.produceOutput(into: &out)
         #expect(out.readableBytes > 10 * 500)
@@ -204,7 +210,8 @@ struct ConnectionTests {
         let indexed = try makeConnectedPipe(client: clientConfiguration)
         let other = try indexed.client.sendRequest(headers: HTTP2TestClient.grpcRequestHeaders(), endStream: true)
         _ = try indexed.run()
-        try indexed.server.sendResponseHeaders(streamID: other, headers: okStatus + Array(repeating: field, count: 10), endStream: true)
+        try indexed.server.sendResponseHeaders(
+            streamID: other, headers: okStatus + Array(repeating: field, count: 10), endStream: true)
         var small = ByteBuffer()
         _ = try indexed.server.produceOutput(into: &small)
         #expect(small.readableBytes < 2 * 500)

@@ -13,7 +13,10 @@ struct HardeningTests {
             // (description, extra fields)
             ("one huge value", [HTTP2HeaderField(name: "x-huge", value: String(repeating: "h", count: 20_000))]),
             ("many small fields", (0..<600).map { HTTP2HeaderField(name: "x-f\($0)", value: "v") }),
-            ("just over the limit", [HTTP2HeaderField(name: "x-pad", value: String(repeating: "p", count: 16_384 - 220))]),
+            (
+                "just over the limit",
+                [HTTP2HeaderField(name: "x-pad", value: String(repeating: "p", count: 16_384 - 220))]
+            ),
         ]
     )
     func headerListTooLarge(description: String, extra: [HTTP2HeaderField]) throws {
@@ -29,7 +32,10 @@ struct HardeningTests {
 
         // The next stream on the same connection works, and HPACK is still in sync
         // (the client's encoder indexed fields of the rejected block).
-        let good = try pipe.client.sendRequest(headers: HTTP2TestClient.grpcRequestHeaders(extra: Array(extra.prefix(3).map { .init(name: $0.name, value: String($0.value.prefix(100))) })), endStream: true)
+        let good = try pipe.client.sendRequest(
+            headers: HTTP2TestClient.grpcRequestHeaders(
+                extra: Array(extra.prefix(3).map { .init(name: $0.name, value: String($0.value.prefix(100))) })),
+            endStream: true)
         events = try pipe.run()
         #expect(events.requestHeaders.map(\.streamID) == [good])
         #expect(events.requestHeaders.first?.headers.count == 6 + min(3, extra.count))
@@ -61,19 +67,23 @@ struct HardeningTests {
         // Index one 2 000-byte field in the server's decoder table (nghttp2's encoder
         // indexes fields up to 3/4 of the 4 096-byte table).
         let big = HTTP2HeaderField(name: "x-bomb", value: String(repeating: "b", count: 2000))
-        let first = try pipe.client.sendRequest(headers: HTTP2TestClient.grpcRequestHeaders(extra: [big]), endStream: true)
+        let first = try pipe.client.sendRequest(
+            headers: HTTP2TestClient.grpcRequestHeaders(extra: [big]), endStream: true)
         #expect(try pipe.run().requestHeaders.map(\.streamID) == [first])
         // Now reference it 1 000 times: ~1 KB of HPACK, ~2 MB decoded.
-        let bomb = try pipe.client.sendRequest(headers: HTTP2TestClient.grpcRequestHeaders(extra: Array(repeating: big, count: 1000)), endStream: true)
+        let bomb = try pipe.client.sendRequest(
+            headers: HTTP2TestClient.grpcRequestHeaders(extra: Array(repeating: big, count: 1000)), endStream: true)
         let wire = try pipe.client.produceOutput()
         #expect(wire.readableBytes < 4_000)
-        #expect(HTTP2RawFrames.parse(wire).contains { $0.type == HTTP2RawFrames.FrameType.headers && $0.streamID == bomb })
+        #expect(
+            HTTP2RawFrames.parse(wire).contains { $0.type == HTTP2RawFrames.FrameType.headers && $0.streamID == bomb })
         let events = try pipe.server.receive(wire)
         #expect(events.isEmpty)
         _ = try pipe.run()
         #expect(pipe.client.resetCodes[bomb] == .enhanceYourCalm)
         #expect(pipe.server.openStreamCount == 1)  // `first`, still waiting for its response
-        let after = try pipe.client.sendRequest(headers: HTTP2TestClient.grpcRequestHeaders(extra: [big]), endStream: true)
+        let after = try pipe.client.sendRequest(
+            headers: HTTP2TestClient.grpcRequestHeaders(extra: [big]), endStream: true)
         #expect(try pipe.run().requestHeaders.map(\.streamID) == [after])
     }
 
@@ -84,7 +94,8 @@ struct HardeningTests {
         let pipe = try makeConnectedPipe(server: configuration)
         let id = try pipe.client.sendRequest(headers: HTTP2TestClient.grpcRequestHeaders(), endStream: false)
         try pipe.client.sendData(streamID: id, patternBuffer(count: 10), endStream: false)
-        try pipe.client.sendTrailers(streamID: id, headers: [.init(name: "x-t", value: String(repeating: "t", count: 3000))])
+        try pipe.client.sendTrailers(
+            streamID: id, headers: [.init(name: "x-t", value: String(repeating: "t", count: 3000))])
         let events = try pipe.run()
         #expect(events.requestHeaders.count == 1)
         #expect(!events.contains(.requestEnded(streamID: id)))
@@ -110,7 +121,9 @@ struct HardeningTests {
         return attack
     }
 
-    @Test("rapid reset: past the RST_STREAM budget the server sends GOAWAY and stops taking streams", arguments: [(UInt64(10), 3000), (1000, 3000)])
+    @Test(
+        "rapid reset: past the RST_STREAM budget the server sends GOAWAY and stops taking streams",
+        arguments: [(UInt64(10), 3000), (1000, 3000)])
     func rapidReset(burst: UInt64, pairs: Int) throws {
         var configuration = HTTP2ServerSession.Configuration.defaults
         configuration.streamResetRateLimit = .init(burst: burst, ratePerSecond: 1)
@@ -125,7 +138,9 @@ struct HardeningTests {
             var out = ByteBuffer()
             events += try pipe.server.produceOutput(into: &out)
             try pipe.client.receive(out)
-            if goAwayAt == nil, events.contains(where: { if case .goAwaySent = $0 { return true } else { return false } }) {
+            if goAwayAt == nil,
+                events.contains(where: { if case .goAwaySent = $0 { return true } else { return false } })
+            {
                 goAwayAt = events.requestHeaders.count
             }
         }
@@ -165,7 +180,9 @@ struct HardeningTests {
 
     // MARK: CVE-2024-27316 CONTINUATION flood
 
-    private func continuationFlood(_ pipe: HTTP2InMemoryPipe, continuations: Int, emptyFrames: Bool) throws -> ByteBuffer {
+    private func continuationFlood(_ pipe: HTTP2InMemoryPipe, continuations: Int, emptyFrames: Bool) throws
+        -> ByteBuffer
+    {
         let id = pipe.client.reserveStreamID()
         let block = HTTP2RawFrames.literalHeaderBlock(HTTP2TestClient.grpcRequestHeaders())
         var bytes = try pipe.client.produceOutput()
@@ -181,10 +198,12 @@ struct HardeningTests {
             }
             pieces.append(rest)
         }
-        var headers = HTTP2RawFrames.headers(streamID: id, block: pieces[0], endStream: true, endHeaders: continuations == 0)
+        var headers = HTTP2RawFrames.headers(
+            streamID: id, block: pieces[0], endStream: true, endHeaders: continuations == 0)
         bytes.writeBuffer(&headers)
         for (index, piece) in pieces.dropFirst().enumerated() {
-            var frame = HTTP2RawFrames.continuation(streamID: id, block: piece, endHeaders: !emptyFrames && index == continuations - 1)
+            var frame = HTTP2RawFrames.continuation(
+                streamID: id, block: piece, endHeaders: !emptyFrames && index == continuations - 1)
             bytes.writeBuffer(&frame)
         }
         return bytes
@@ -199,7 +218,9 @@ struct HardeningTests {
         #expect(pipe.server.openStreamCount <= 1)
     }
 
-    @Test("maxContinuations is applied: the limit itself is fine (even one byte at a time), one more is not", arguments: [2, 8])
+    @Test(
+        "maxContinuations is applied: the limit itself is fine (even one byte at a time), one more is not",
+        arguments: [2, 8])
     func continuationLimit(limit: Int) throws {
         var configuration = HTTP2ServerSession.Configuration.defaults
         configuration.maxContinuations = limit
@@ -315,7 +336,8 @@ struct HardeningTests {
         let pipe = try makeConnectedPipe()
         let id = try pipe.client.sendRequest(headers: HTTP2TestClient.grpcRequestHeaders(), endStream: false)
         _ = try pipe.run()
-        try pipe.client.sendRaw(HTTP2RawFrames.data(streamID: id, payload: patternBuffer(count: 16_385), endStream: false))
+        try pipe.client.sendRaw(
+            HTTP2RawFrames.data(streamID: id, payload: patternBuffer(count: 16_385), endStream: false))
         let events = try pipe.run()
         #expect(events.contains(.goAwaySent(lastStreamID: id, errorCode: .frameSizeError)))
         #expect(pipe.client.goAway?.errorCode == .frameSizeError)
@@ -331,7 +353,8 @@ struct HardeningTests {
         let id = try pipe.client.sendRequest(headers: HTTP2TestClient.grpcRequestHeaders(), endStream: false)
         _ = try pipe.run()
         #expect(pipe.client.remoteWindowSize(streamID: id) == 1000)
-        try pipe.client.sendRaw(HTTP2RawFrames.data(streamID: id, payload: patternBuffer(count: 40_000 / 3), endStream: false))
+        try pipe.client.sendRaw(
+            HTTP2RawFrames.data(streamID: id, payload: patternBuffer(count: 40_000 / 3), endStream: false))
         let events = try pipe.run()
         // nghttp2 still hands over the offending chunk, then resets the stream; the
         // stream's bytes go back to the connection window when it closes.

@@ -24,7 +24,9 @@ struct ResponseTests {
         let pipe = try makeConnectedPipe()
         let id = try self.openRequest(pipe)
         let headers = okStatus + [.init(name: "content-type", value: "application/grpc")]
-        let trailers = [HTTP2HeaderField(name: "grpc-status", value: "0"), .init(name: "grpc-message", value: "ok%20then")]
+        let trailers = [
+            HTTP2HeaderField(name: "grpc-status", value: "0"), .init(name: "grpc-message", value: "ok%20then"),
+        ]
         try pipe.server.sendResponseHeaders(streamID: id, headers: headers, endStream: false)
         try pipe.server.sendData(streamID: id, patternBuffer(count: 100))
         try pipe.server.sendData(streamID: id, patternBuffer(count: 50, seed: 7))
@@ -53,11 +55,12 @@ struct ResponseTests {
     func trailersOnly() throws {
         let pipe = try makeConnectedPipe()
         let id = try self.openRequest(pipe)
-        let fields = okStatus + [
-            .init(name: "content-type", value: "application/grpc"),
-            .init(name: "grpc-status", value: "12"),
-            .init(name: "grpc-message", value: "unknown method"),
-        ]
+        let fields =
+            okStatus + [
+                .init(name: "content-type", value: "application/grpc"),
+                .init(name: "grpc-status", value: "12"),
+                .init(name: "grpc-message", value: "unknown method"),
+            ]
         try pipe.server.sendResponseHeaders(streamID: id, headers: fields, endStream: true)
         let events = try pipe.run()
         let frames = self.frames(pipe.client, streamID: id)
@@ -73,12 +76,15 @@ struct ResponseTests {
         #expect(throws: HTTP2Error.self) { try pipe.server.sendData(streamID: id, patternBuffer(count: 1)) }
     }
 
-    @Test("a complete response before the request ended: RST_STREAM(NO_ERROR) asks the client to stop", arguments: [true, false])
+    @Test(
+        "a complete response before the request ended: RST_STREAM(NO_ERROR) asks the client to stop",
+        arguments: [true, false])
     func earlyAnswerWhileRequestOpen(trailersOnly: Bool) throws {
         let pipe = try makeConnectedPipe()
         let id = try self.openRequest(pipe, endStream: false)
         if trailersOnly {
-            try pipe.server.sendResponseHeaders(streamID: id, headers: [.init(name: ":status", value: "405")], endStream: true)
+            try pipe.server.sendResponseHeaders(
+                streamID: id, headers: [.init(name: ":status", value: "405")], endStream: true)
         } else {
             try pipe.server.sendResponseHeaders(streamID: id, headers: okStatus, endStream: false)
             try pipe.server.sendData(streamID: id, patternBuffer(count: 10))

@@ -5,7 +5,9 @@ import Testing
 
 @Suite("Stream lifecycle: resets, refusals, no leaked state")
 struct StreamLifecycleTests {
-    @Test("RST_STREAM from the client closes the stream with the client's code", arguments: [HTTP2ErrorCode.cancel, .internalError, .noError])
+    @Test(
+        "RST_STREAM from the client closes the stream with the client's code",
+        arguments: [HTTP2ErrorCode.cancel, .internalError, .noError])
     func clientReset(code: HTTP2ErrorCode) throws {
         let pipe = try makeConnectedPipe()
         let id = try pipe.client.sendRequest(headers: HTTP2TestClient.grpcRequestHeaders(), endStream: false)
@@ -32,7 +34,8 @@ struct StreamLifecycleTests {
         var all: [HTTP2Event] = []
         var ids: [Int32] = []
         for index in 0..<20 {
-            let id = try pipe.client.sendRequest(headers: HTTP2TestClient.grpcRequestHeaders(), endStream: index % 2 == 0)
+            let id = try pipe.client.sendRequest(
+                headers: HTTP2TestClient.grpcRequestHeaders(), endStream: index % 2 == 0)
             ids.append(id)
         }
         all += try pipe.run()
@@ -60,10 +63,13 @@ struct StreamLifecycleTests {
     func maxConcurrentStreamsFirstFlight() throws {
         var configuration = HTTP2ServerSession.Configuration.defaults
         configuration.maxConcurrentStreams = 3
-        let pipe = HTTP2InMemoryPipe(client: try HTTP2TestClient(), server: try HTTP2ServerSession(configuration: configuration))
+        let pipe = HTTP2InMemoryPipe(
+            client: try HTTP2TestClient(), server: try HTTP2ServerSession(configuration: configuration))
         // All four requests go out in the client's first flight, before it has
         // seen the server's SETTINGS.
-        let ids = try (0..<4).map { _ in try pipe.client.sendRequest(headers: HTTP2TestClient.grpcRequestHeaders(), endStream: true) }
+        let ids = try (0..<4).map { _ in
+            try pipe.client.sendRequest(headers: HTTP2TestClient.grpcRequestHeaders(), endStream: true)
+        }
         let events = try pipe.run()
         #expect(events.requestHeaders.map(\.streamID) == Array(ids.prefix(3)))
         #expect(pipe.client.resetCodes == [ids[3]: .refusedStream])
@@ -79,7 +85,9 @@ struct StreamLifecycleTests {
         var configuration = HTTP2ServerSession.Configuration.defaults
         configuration.maxConcurrentStreams = 3
         let pipe = try makeConnectedPipe(server: configuration)
-        let ids = try (0..<3).map { _ in try pipe.client.sendRequest(headers: HTTP2TestClient.grpcRequestHeaders(), endStream: false) }
+        let ids = try (0..<3).map { _ in
+            try pipe.client.sendRequest(headers: HTTP2TestClient.grpcRequestHeaders(), endStream: false)
+        }
         _ = try pipe.run()
         #expect(pipe.server.openStreamCount == 3)
         // nghttp2 (a well-behaved client) would hold a fourth stream back.
@@ -103,12 +111,30 @@ struct StreamLifecycleTests {
     @Test(
         "requests nghttp2's HTTP checks reject are reset without an event or leaked state",
         arguments: [
-            ("missing :path", [HTTP2HeaderField(name: ":method", value: "POST"), .init(name: ":scheme", value: "http"), .init(name: ":authority", value: "x")]),
-            ("connection header", HTTP2TestClient.grpcRequestHeaders(extra: [.init(name: "connection", value: "keep-alive")])),
-            ("pseudo-header after regular", HTTP2TestClient.grpcRequestHeaders() + [.init(name: ":path", value: "/again")]),
+            (
+                "missing :path",
+                [
+                    HTTP2HeaderField(name: ":method", value: "POST"), .init(name: ":scheme", value: "http"),
+                    .init(name: ":authority", value: "x"),
+                ]
+            ),
+            (
+                "connection header",
+                HTTP2TestClient.grpcRequestHeaders(extra: [.init(name: "connection", value: "keep-alive")])
+            ),
+            (
+                "pseudo-header after regular",
+                HTTP2TestClient.grpcRequestHeaders() + [.init(name: ":path", value: "/again")]
+            ),
             ("unknown pseudo-header", HTTP2TestClient.grpcRequestHeaders(extra: [.init(name: ":bogus", value: "1")])),
-            ("te other than trailers", HTTP2TestClient.grpcRequestHeaders().filter { $0.name != "te" } + [.init(name: "te", value: "gzip")]),
-            ("duplicate :method", HTTP2TestClient.grpcRequestHeaders() .prefix(1) + HTTP2TestClient.grpcRequestHeaders()),
+            (
+                "te other than trailers",
+                HTTP2TestClient.grpcRequestHeaders().filter { $0.name != "te" } + [.init(name: "te", value: "gzip")]
+            ),
+            (
+                "duplicate :method",
+                HTTP2TestClient.grpcRequestHeaders().prefix(1) + HTTP2TestClient.grpcRequestHeaders()
+            ),
         ]
     )
     func invalidRequestHeaders(name: String, headers: [HTTP2HeaderField]) throws {

@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import LandlordHTTP2
 import LandlordHTTP2TestSupport
 import NIOCore
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A rough throughput probe, off by default: `LANDLORD_HTTP2_BENCH=1 swift test -c release --filter Throughput`.
 /// It times only the server session's work (receive, submits, produceOutput) for
@@ -64,6 +65,8 @@ struct ThroughputTests {
         }
         #expect(calls == rounds * perRound)
         let seconds = Double(serverTime.components.seconds) + Double(serverTime.components.attoseconds) / 1e18
-        print("HTTP2ServerSession: \(calls) unary calls in \(seconds) s of server time = \(Int(Double(calls) / seconds)) calls/s")
+        print(
+            "HTTP2ServerSession: \(calls) unary calls in \(seconds) s of server time = \(Int(Double(calls) / seconds)) calls/s"
+        )
     }
 }
