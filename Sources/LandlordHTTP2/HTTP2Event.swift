@@ -33,8 +33,9 @@ package enum HTTP2Event: Hashable, Sendable {
     /// The stream is gone from nghttp2 and from the session. `errorCode` is
     /// ``HTTP2ErrorCode/noError`` for a normal close (both sides ended), the peer's
     /// RST_STREAM code if the peer reset it, our code if we reset it, or the code
-    /// nghttp2 chose if it reset the stream (e.g. a protocol violation) or the
-    /// connection went away. Emitted exactly once per stream that produced
+    /// nghttp2 chose if it reset the stream (e.g. a protocol violation), and also
+    /// ``HTTP2ErrorCode/noError`` when our response ended before the request did
+    /// (the session then resets the stream with `NO_ERROR`). Emitted exactly once per stream that produced
     /// ``requestHeaders(streamID:headers:endStream:)``. The stream's request bytes
     /// not yet consumed are handed back to the connection window at this point.
     case streamClosed(streamID: Int32, errorCode: HTTP2ErrorCode)

@@ -1,9 +1,10 @@
 /// One HTTP/2 header field (a name and a value).
 ///
-/// HTTP/2 requires lowercase field names. Received names are exactly what the peer
-/// sent (nghttp2's HTTP messaging checks reject uppercase names before they reach
-/// us); names you pass to ``HTTP2ServerSession/sendResponseHeaders(streamID:headers:endStream:)``
-/// must already be lowercase, the session does not rewrite them.
+/// HTTP/2 requires lowercase field names. Received names are lowercase (nghttp2's
+/// HTTP messaging checks reset a request carrying an uppercase name before it
+/// reaches us); names passed to ``HTTP2ServerSession/sendResponseHeaders(streamID:headers:endStream:)``
+/// and ``HTTP2ServerSession/sendTrailers(streamID:headers:)`` are lowercased by
+/// nghttp2 as it copies them.
 ///
 /// Pseudo-header fields (`:method`, `:path`, `:status`, …) are ordinary fields
 /// whose name starts with a colon; in a received header list they come first, in

@@ -29,9 +29,11 @@ extension HTTP2ServerSession {
             }
         }
 
-        /// `SETTINGS_MAX_CONCURRENT_STREAMS` we advertise; nghttp2 refuses streams
-        /// beyond it with RST_STREAM (`REFUSED_STREAM` before the client acknowledged
-        /// our SETTINGS, `PROTOCOL_ERROR` after). Default 100.
+        /// `SETTINGS_MAX_CONCURRENT_STREAMS` we advertise, enforced by nghttp2: before
+        /// the client has acknowledged our SETTINGS, a stream beyond it is refused
+        /// with RST_STREAM(`REFUSED_STREAM`) (the client may retry it); after, a
+        /// client that exceeds it has broken the protocol and the connection ends
+        /// with GOAWAY(`PROTOCOL_ERROR`). Default 100.
         package var maxConcurrentStreams: UInt32
         /// `SETTINGS_INITIAL_WINDOW_SIZE` we advertise: how many request body bytes a
         /// client may send on one stream before we hand credit back with

@@ -33,6 +33,12 @@ package import NIOCore
 /// ``HTTP2Event/streamWritable(streamID:)`` tell the caller when to stop and resume
 /// writing a stream.
 ///
+/// Stream ends: every stream that produced ``HTTP2Event/requestHeaders(streamID:headers:endStream:)``
+/// gets exactly one ``HTTP2Event/streamClosed(streamID:errorCode:)`` while the
+/// connection lives. When the connection itself ends — a thrown error, or
+/// ``wantsRead`` and ``wantsWrite`` both false after a GOAWAY — streams still open
+/// get no event: the caller cancels everything it still runs for the connection.
+///
 /// > Important: Not thread-safe. A session is confined to its connection's event
 /// > loop; every method must be called there. nghttp2 calls back into the session
 /// > only from inside `receive`, `produceOutput` and the submit methods, and those
@@ -271,6 +277,12 @@ package final class HTTP2ServerSession {
     ///     response (gRPC Trailers-Only, or an HTTP 405/415 answer); `false` opens
     ///     the response body, written with ``sendData(streamID:_:)`` and ended with
     ///     ``sendTrailers(streamID:headers:)``.
+    ///
+    /// Whenever our END_STREAM goes out while the client has not ended its request,
+    /// the session follows it with RST_STREAM(`NO_ERROR`) (RFC 9113 §8.1, as gRPC
+    /// servers do): request bytes still in flight are dropped and credited back, and
+    /// the stream closes with ``HTTP2Event/streamClosed(streamID:errorCode:)``
+    /// (`.noError`) instead of lingering half-closed.
     /// - Throws: ``HTTP2Error/Code-swift.struct/streamNotFound`` if the stream is
     ///   unknown or closed, ``HTTP2Error/Code-swift.struct/invalidState`` if headers
     ///   were already sent or the stream was reset.
@@ -335,7 +347,8 @@ package final class HTTP2ServerSession {
             guard case .streaming = stream.response, !stream.isReset else {
                 throw HTTP2Error(
                     code: .invalidState,
-                    message: "sendData: stream \(streamID) has no open response body (\(stream.response), reset: \(stream.isReset))"
+                    message:
+                        "sendData: stream \(streamID) has no open response body (\(stream.response), reset: \(stream.isReset))"
                 )
             }
             guard bytes.readableBytes > 0 else { return }
@@ -360,7 +373,8 @@ package final class HTTP2ServerSession {
             guard case .streaming = stream.response, !stream.isReset else {
                 throw HTTP2Error(
                     code: .invalidState,
-                    message: "sendTrailers: stream \(streamID) has no open response body (\(stream.response), reset: \(stream.isReset))"
+                    message:
+                        "sendTrailers: stream \(streamID) has no open response body (\(stream.response), reset: \(stream.isReset))"
                 )
             }
             stream.response = .ending(trailers: headers)
@@ -491,21 +505,13 @@ package final class HTTP2ServerSession {
     /// Runs `body` with the re-entrancy guard set. nghttp2 callbacks never call out
     /// of this class, so a nested call means a bug in this file.
     @inline(__always)
-    private func withExclusiveAccess<Result>(
-        _ body: () throws(HTTP2Error) -> Result
-    ) throws(HTTP2Error) -> Result {
+    private func withExclusiveAccess<Result, Failure: Error>(
+        _ body: () throws(Failure) -> Result
+    ) throws(Failure) -> Result {
         precondition(!self.isBusy, "HTTP2ServerSession re-entered while nghttp2 was running")
         self.isBusy = true
         defer { self.isBusy = false }
         return try body()
-    }
-
-    @inline(__always)
-    private func withExclusiveAccess<Result>(_ body: () -> Result) -> Result {
-        precondition(!self.isBusy, "HTTP2ServerSession re-entered while nghttp2 was running")
-        self.isBusy = true
-        defer { self.isBusy = false }
-        return body()
     }
 
     private func takeEvents() -> [HTTP2Event] {
@@ -525,8 +531,10 @@ package final class HTTP2ServerSession {
     private func resumeIfDeferred(_ stream: StreamState, streamID: Int32) {
         guard stream.isDeferred else { return }
         stream.isDeferred = false
+        // INVALID_ARGUMENT if nghttp2 already dropped the data item (a stream it is
+        // resetting); nothing to resume then.
         let rv = nghttp2_session_resume_data(self.session, streamID)
-        assert(rv == 0, "nghttp2_session_resume_data: \(rv)")
+        assert(nghttp2_is_fatal(rv) == 0, "nghttp2_session_resume_data: \(rv)")
     }
 
     /// A DATA chunk as a `ByteBuffer`: a slice of the received buffer when the chunk
@@ -810,7 +818,8 @@ extension HTTP2ServerSession {
     fileprivate func onDataChunkReceived(streamID: Int32, data: UnsafePointer<UInt8>?, length: Int) -> Int32 {
         guard length > 0, let data else { return 0 }
         guard let stream = self.streams[streamID], stream.requestHeadersDelivered, !stream.isReset else {
-            // Nobody will consume these bytes: credit them back right away.
+            // Nobody will consume these bytes: credit them back right away. (Defensive:
+            // nghttp2 itself drops and credits DATA for streams it is resetting.)
             let rv = nghttp2_session_consume(self.session, streamID, length)
             return nghttp2_is_fatal(rv) != 0 ? .errCallbackFailure : 0
         }
@@ -834,7 +843,21 @@ extension HTTP2ServerSession {
     }
 
     fileprivate func onFrameSent(_ frame: UnsafePointer<nghttp2_frame>) -> Int32 {
-        if frame.pointee.hd.type == .frameGoAway {
+        let header = frame.pointee.hd
+        if header.flags & .flagEndStream != 0, header.type == .frameHeaders || header.type == .frameData,
+            nghttp2_session_get_stream_remote_close(self.session, header.stream_id) == 0,
+            let stream = self.streams[header.stream_id], !stream.isReset
+        {
+            // Our response is complete but the client is still sending: ask it to stop
+            // with RST_STREAM(NO_ERROR) (RFC 9113 §8.1; what gRPC servers do), so the
+            // stream does not linger half-closed and count against the concurrency
+            // limit. Request bytes after this point are dropped and credited back.
+            stream.isReset = true
+            let rv = nghttp2_submit_rst_stream(
+                self.session, .flagNone, header.stream_id, HTTP2ErrorCode.noError.rawValue)
+            if nghttp2_is_fatal(rv) != 0 { return .errCallbackFailure }
+        }
+        if header.type == .frameGoAway {
             self.events.append(
                 .goAwaySent(
                     lastStreamID: frame.pointee.goaway.last_stream_id,

@@ -1,5 +1,5 @@
 package import LandlordHTTP2
-package import NIOCore
+import NIOCore
 
 /// Connects an ``HTTP2TestClient`` and an ``HTTP2ServerSession`` in memory and
 /// shuttles bytes between them until both are quiet.
@@ -60,7 +60,9 @@ package struct HTTP2InMemoryPipe {
     ///   - chunkSize: The largest piece of client bytes fed to the server at once.
     /// - Returns: Every server event, in order.
     @discardableResult
-    package func run(maxSteps: Int = 10_000, consumingInbound: Bool = false, chunkSize: Int = .max) throws -> [HTTP2Event] {
+    package func run(maxSteps: Int = 10_000, consumingInbound: Bool = false, chunkSize: Int = .max) throws
+        -> [HTTP2Event]
+    {
         var events: [HTTP2Event] = []
         for _ in 0..<maxSteps {
             let fromClient = try self.deliverClientToServer(chunkSize: chunkSize)

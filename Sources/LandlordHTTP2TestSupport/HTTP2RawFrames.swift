@@ -61,7 +61,9 @@ package enum HTTP2RawFrames {
     }
 
     /// A HEADERS frame carrying `block`.
-    package static func headers(streamID: Int32, block: ByteBuffer, endStream: Bool, endHeaders: Bool = true) -> ByteBuffer {
+    package static func headers(streamID: Int32, block: ByteBuffer, endStream: Bool, endHeaders: Bool = true)
+        -> ByteBuffer
+    {
         var flags: UInt8 = 0
         if endStream { flags |= Flags.endStream }
         if endHeaders { flags |= Flags.endHeaders }
@@ -182,7 +184,9 @@ package enum HTTP2RawFrames {
     }
 
     /// HPACK integer representation (RFC 7541 §5.1).
-    private static func writeHPACKInteger(_ value: Int, prefixBits: Int, firstByte: UInt8, into buffer: inout ByteBuffer) {
+    private static func writeHPACKInteger(
+        _ value: Int, prefixBits: Int, firstByte: UInt8, into buffer: inout ByteBuffer
+    ) {
         let maxPrefix = (1 << prefixBits) - 1
         if value < maxPrefix {
             buffer.writeInteger(firstByte | UInt8(value))

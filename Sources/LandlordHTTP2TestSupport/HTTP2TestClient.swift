@@ -110,6 +110,13 @@ package final class HTTP2TestClient {
         package var flags: UInt8
         package var streamID: Int32
         package var length: Int
+
+        package init(type: UInt8, flags: UInt8, streamID: Int32, length: Int) {
+            self.type = type
+            self.flags = flags
+            self.streamID = streamID
+            self.length = length
+        }
     }
 
     /// A GOAWAY the server sent.
@@ -117,6 +124,12 @@ package final class HTTP2TestClient {
         package var lastStreamID: Int32
         package var errorCode: HTTP2ErrorCode
         package var debugData: String
+
+        package init(lastStreamID: Int32, errorCode: HTTP2ErrorCode, debugData: String) {
+            self.lastStreamID = lastStreamID
+            self.errorCode = errorCode
+            self.debugData = debugData
+        }
     }
 
     /// An error of the test client.
@@ -151,6 +164,8 @@ package final class HTTP2TestClient {
     private let session: OpaquePointer
     private let configuration: Configuration
     private var pendingOutput = ByteBuffer()
+    private var inboundCarry = ByteBuffer()
+    private var rawStreamIDs: Set<Int32> = []
     private var partialHeaders: [Int32: [HTTP2HeaderField]] = [:]
     private var outbound: [Int32: OutboundStream] = [:]
 
@@ -173,7 +188,8 @@ package final class HTTP2TestClient {
         nghttp2_option_set_no_http_messaging(option, 1)  // let tests send invalid requests
 
         var session: OpaquePointer?
-        rv = nghttp2_session_client_new2(&session, ClientCallbacks.shared(padding: configuration.dataPadding > 0), nil, option)
+        rv = nghttp2_session_client_new2(
+            &session, ClientCallbacks.shared(padding: configuration.dataPadding > 0), nil, option)
         guard rv == 0, let session else { throw ClientError("nghttp2_session_client_new2", rv: rv) }
         self.session = session
         nghttp2_session_set_user_data(session, Unmanaged.passUnretained(self).toOpaque())
@@ -286,7 +302,8 @@ package final class HTTP2TestClient {
 
     /// Sends RST_STREAM.
     package func resetStream(streamID: Int32, errorCode: HTTP2ErrorCode) throws(ClientError) {
-        let rv = nghttp2_submit_rst_stream(self.session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, errorCode.rawValue)
+        let rv = nghttp2_submit_rst_stream(
+            self.session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, errorCode.rawValue)
         guard rv == 0 else { throw ClientError("nghttp2_submit_rst_stream", rv: rv) }
         self.outbound[streamID] = nil
     }
@@ -312,6 +329,16 @@ package final class HTTP2TestClient {
         guard rv == 0 else { throw ClientError("nghttp2_submit_settings", rv: rv) }
     }
 
+    /// Sends GOAWAY (last stream id 0: a client accepts no pushed streams).
+    package func sendGoAway(errorCode: HTTP2ErrorCode, debugData: String = "") throws(ClientError) {
+        var debug = Array(debugData.utf8)
+        let rv = debug.withUnsafeMutableBufferPointer {
+            nghttp2_submit_goaway(
+                self.session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, errorCode.rawValue, $0.baseAddress, $0.count)
+        }
+        guard rv == 0 else { throw ClientError("nghttp2_submit_goaway", rv: rv) }
+    }
+
     /// Gives the server window credit for `count` response bytes of a stream
     /// (only meaningful with `automaticWindowUpdates: false`).
     package func consume(streamID: Int32, count: Int) throws(ClientError) {
@@ -334,6 +361,7 @@ package final class HTTP2TestClient {
         let next = Int32(bitPattern: nghttp2_session_get_next_stream_id(self.session))
         let rv = nghttp2_session_set_next_stream_id(self.session, next + 2)
         precondition(rv == 0, "nghttp2_session_set_next_stream_id: \(rv)")
+        self.rawStreamIDs.insert(next)
         return next
     }
 
@@ -355,9 +383,42 @@ package final class HTTP2TestClient {
     // MARK: - Bytes in, bytes out
 
     /// Feeds bytes from the server.
+    ///
+    /// RST_STREAM and WINDOW_UPDATE frames for streams opened with raw frames
+    /// (``sendRawRequest(headers:endStream:)``, ``reserveStreamID()``) are recorded
+    /// in ``resetCodes`` and kept from the client session, which never sent those
+    /// streams' HEADERS and would take them for a protocol error. Do not answer
+    /// raw streams with HEADERS or DATA.
     package func receive(_ bytes: ByteBuffer) throws(ClientError) {
         guard bytes.readableBytes > 0 else { return }
-        let rv = bytes.withUnsafeReadableBytes {
+        var input = self.inboundCarry
+        var bytes = bytes
+        input.writeBuffer(&bytes)
+        self.inboundCarry.clear()
+        var forward = ByteBuffer()
+        while input.readableBytes >= 9 {
+            let index = input.readerIndex
+            let length =
+                Int(input.getInteger(at: index, as: UInt8.self)!) << 16
+                | Int(input.getInteger(at: index + 1, as: UInt16.self)!)
+            guard input.readableBytes >= 9 + length else { break }
+            let type = input.getInteger(at: index + 3, as: UInt8.self)!
+            let streamID = Int32(bitPattern: input.getInteger(at: index + 5, as: UInt32.self)! & 0x7fff_ffff)
+            var frame = input.readSlice(length: 9 + length)!
+            if self.rawStreamIDs.contains(streamID),
+                type == HTTP2RawFrames.FrameType.rstStream || type == HTTP2RawFrames.FrameType.windowUpdate
+            {
+                if type == HTTP2RawFrames.FrameType.rstStream, length >= 4 {
+                    self.resetCodes[streamID] = HTTP2ErrorCode(
+                        rawValue: frame.getInteger(at: frame.readerIndex + 9, as: UInt32.self)!)
+                }
+                continue
+            }
+            forward.writeBuffer(&frame)
+        }
+        self.inboundCarry.writeBuffer(&input)
+        guard forward.readableBytes > 0 else { return }
+        let rv = forward.withUnsafeReadableBytes {
             nghttp2_session_mem_recv(self.session, $0.baseAddress?.assumingMemoryBound(to: UInt8.self), $0.count)
         }
         guard rv >= 0 else { throw ClientError("nghttp2_session_mem_recv", rv: Int32(truncatingIfNeeded: rv)) }
@@ -464,7 +525,8 @@ package final class HTTP2TestClient {
 
     fileprivate func onFrameReceived(_ frame: UnsafePointer<nghttp2_frame>) {
         let hd = frame.pointee.hd
-        self.receivedFrames.append(FrameSummary(type: hd.type, flags: hd.flags, streamID: hd.stream_id, length: hd.length))
+        self.receivedFrames.append(
+            FrameSummary(type: hd.type, flags: hd.flags, streamID: hd.stream_id, length: hd.length))
         let endStream = hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
         switch hd.type {
         case UInt8(NGHTTP2_HEADERS.rawValue):
@@ -503,7 +565,9 @@ package final class HTTP2TestClient {
             let goaway = frame.pointee.goaway
             let debug =
                 goaway.opaque_data_len > 0 && goaway.opaque_data != nil
-                ? String(decoding: UnsafeBufferPointer(start: goaway.opaque_data, count: goaway.opaque_data_len), as: UTF8.self)
+                ? String(
+                    decoding: UnsafeBufferPointer(start: goaway.opaque_data, count: goaway.opaque_data_len),
+                    as: UTF8.self)
                 : ""
             self.goAways.append(
                 GoAway(
@@ -518,7 +582,8 @@ package final class HTTP2TestClient {
     }
 
     fileprivate func onDataChunk(streamID: Int32, data: UnsafePointer<UInt8>, length: Int) {
-        self.responses[streamID, default: Response()].data.writeBytes(UnsafeRawBufferPointer(start: data, count: length))
+        self.responses[streamID, default: Response()].data.writeBytes(
+            UnsafeRawBufferPointer(start: data, count: length))
     }
 
     fileprivate func onStreamClose(streamID: Int32, errorCode: UInt32) {
@@ -593,8 +658,10 @@ private final class ClientCallbacks: @unchecked Sendable {
             guard let userData, let frame else { return 0 }
             HTTP2TestClient.from(userData).onHeader(
                 streamID: frame.pointee.hd.stream_id,
-                name: name.map { String(decoding: UnsafeBufferPointer(start: $0, count: nameLength), as: UTF8.self) } ?? "",
-                value: value.map { String(decoding: UnsafeBufferPointer(start: $0, count: valueLength), as: UTF8.self) } ?? ""
+                name: name.map { String(decoding: UnsafeBufferPointer(start: $0, count: nameLength), as: UTF8.self) }
+                    ?? "",
+                value: value.map { String(decoding: UnsafeBufferPointer(start: $0, count: valueLength), as: UTF8.self) }
+                    ?? ""
             )
             return 0
         }

@@ -29,23 +29,31 @@ struct RequestTests {
         let pipe = try makeConnectedPipe()
         let id = try pipe.client.sendRequest(headers: HTTP2TestClient.grpcRequestHeaders(), endStream: true)
         let events = try pipe.run()
-        #expect(events == [.requestHeaders(streamID: id, headers: HTTP2TestClient.grpcRequestHeaders(), endStream: true)])
+        #expect(
+            events == [.requestHeaders(streamID: id, headers: HTTP2TestClient.grpcRequestHeaders(), endStream: true)])
     }
 
     @Test("a header block split over HEADERS + CONTINUATION frames, cut mid-field", arguments: [1, 7, 100, Int.max])
     func continuationFrames(chunkSize: Int) throws {
         let pipe = try makeConnectedPipe()
-        let headers = HTTP2TestClient.grpcRequestHeaders(extra: (0..<20).map { .init(name: "x-field-\($0)", value: String(repeating: "v", count: $0 * 10)) })
+        let headers = HTTP2TestClient.grpcRequestHeaders(
+            extra: (0..<20).map { .init(name: "x-field-\($0)", value: String(repeating: "v", count: $0 * 10)) })
         let block = HTTP2RawFrames.literalHeaderBlock(headers)
         let cut1 = block.readableBytes / 3 + 1
         let cut2 = 2 * block.readableBytes / 3 + 2
         let id = pipe.client.reserveStreamID()
-        try pipe.client.sendRaw(HTTP2RawFrames.headers(streamID: id, block: block.getSlice(at: 0, length: cut1)!, endStream: true, endHeaders: false))
+        try pipe.client.sendRaw(
+            HTTP2RawFrames.headers(
+                streamID: id, block: block.getSlice(at: 0, length: cut1)!, endStream: true, endHeaders: false))
         // Nothing surfaces before the block is complete.
         #expect(try pipe.deliverClientToServer(chunkSize: chunkSize).isEmpty)
-        try pipe.client.sendRaw(HTTP2RawFrames.continuation(streamID: id, block: block.getSlice(at: cut1, length: cut2 - cut1)!, endHeaders: false))
+        try pipe.client.sendRaw(
+            HTTP2RawFrames.continuation(
+                streamID: id, block: block.getSlice(at: cut1, length: cut2 - cut1)!, endHeaders: false))
         #expect(try pipe.deliverClientToServer(chunkSize: chunkSize).isEmpty)
-        try pipe.client.sendRaw(HTTP2RawFrames.continuation(streamID: id, block: block.getSlice(at: cut2, length: block.readableBytes - cut2)!, endHeaders: true))
+        try pipe.client.sendRaw(
+            HTTP2RawFrames.continuation(
+                streamID: id, block: block.getSlice(at: cut2, length: block.readableBytes - cut2)!, endHeaders: true))
         let events = try pipe.deliverClientToServer(chunkSize: chunkSize)
         #expect(events == [.requestHeaders(streamID: id, headers: headers, endStream: true)])
     }
@@ -55,11 +63,14 @@ struct RequestTests {
         var configuration = HTTP2ServerSession.Configuration.defaults
         configuration.maxHeaderListSize = 64 << 10
         let pipe = try makeConnectedPipe(server: configuration)
-        let headers = HTTP2TestClient.grpcRequestHeaders(extra: (0..<8).map { .init(name: "x-big-\($0)", value: String(repeating: "\($0)", count: 4000)) })
+        let headers = HTTP2TestClient.grpcRequestHeaders(
+            extra: (0..<8).map { .init(name: "x-big-\($0)", value: String(repeating: "\($0)", count: 4000)) })
         let id = try pipe.client.sendRequest(headers: headers, endStream: true)
         let bytes = try pipe.client.produceOutput()
         let frames = HTTP2RawFrames.parse(bytes)
-        #expect(frames.contains { $0.type == HTTP2RawFrames.FrameType.continuation }, "expected the client to use CONTINUATION")
+        #expect(
+            frames.contains { $0.type == HTTP2RawFrames.FrameType.continuation },
+            "expected the client to use CONTINUATION")
         let events = try pipe.server.receive(bytes)
         #expect(events == [.requestHeaders(streamID: id, headers: headers, endStream: true)])
     }
@@ -68,7 +79,9 @@ struct RequestTests {
     func dataSplitAcrossFrames(chunkSize: Int) throws {
         let pipe = try makeConnectedPipe()
         let id = try pipe.client.sendRequest(headers: HTTP2TestClient.grpcRequestHeaders(), endStream: false)
-        let parts = [patternBuffer(count: 3, seed: 1), patternBuffer(count: 5, seed: 2), patternBuffer(count: 20_000, seed: 3)]
+        let parts = [
+            patternBuffer(count: 3, seed: 1), patternBuffer(count: 5, seed: 2), patternBuffer(count: 20_000, seed: 3),
+        ]
         for (index, part) in parts.enumerated() {
             try pipe.client.sendData(streamID: id, part, endStream: index == parts.count - 1)
         }

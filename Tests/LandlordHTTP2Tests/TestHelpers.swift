@@ -56,13 +56,24 @@ extension Array where Element == HTTP2Event {
 
 /// A `ByteBuffer` of `count` bytes with a recognisable pattern.
 func patternBuffer(count: Int, seed: Int = 0) -> ByteBuffer {
-    var buffer = ByteBuffer()
-    buffer.reserveCapacity(count)
-    for index in 0..<count {
-        buffer.writeInteger(UInt8(truncatingIfNeeded: index &* 31 &+ seed))
+    let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+        for index in 0..<count {
+            buffer[index] = UInt8(truncatingIfNeeded: index &* 31 &+ seed)
+        }
+        initialized = count
     }
-    return buffer
+    return ByteBuffer(bytes: bytes)
 }
 
 let okStatus = [HTTP2HeaderField(name: ":status", value: "200")]
 let grpcOK = [HTTP2HeaderField(name: "grpc-status", value: "0")]
+
+/// Expects `body` to throw an ``HTTP2Error`` with `code`.
+func expectHTTP2Error(
+    _ code: HTTP2Error.Code,
+    sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () throws -> Void
+) {
+    let error = #expect(throws: HTTP2Error.self, sourceLocation: sourceLocation) { try body() }
+    #expect(error?.code == code, sourceLocation: sourceLocation)
+}
