@@ -1,0 +1,301 @@
+"""The deployment files of deploy/ against the schemas and the real binary.
+
+- every Kubernetes manifest validates, in strict mode, against the schemas that
+  kubernetes-validate bundles (offline), for the oldest Kubernetes with gRPC
+  probes (1.27) and the newest the tool knows;
+- the Deployment's probes, security context, grace period and environment fit
+  what `landlord` does (`landlord --help` is the source of the option names);
+- the systemd unit parses (`systemd-analyze verify`, or an INI parse) and has
+  the keys a graceful, hardened service needs;
+- the Dockerfile's runtime stage installs the Debian packages of every shared
+  library the built binary loads (`ldd`), and nothing to build with.
+"""
+
+import configparser
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import tempfile
+
+import kubernetes_validate
+import pytest
+import yaml
+
+from conftest import LANDLORD_READY, LANDLORD_READY_JSON, ROOT, binary, start_landlord
+
+DEPLOY = ROOT / "deploy"
+MANIFESTS = sorted((DEPLOY / "kubernetes").glob("*.yaml"))
+DOCKERFILE = DEPLOY / "Dockerfile"
+UNIT = DEPLOY / "systemd" / "landlord.service"
+ENV_FILE = DEPLOY / "systemd" / "landlord.env"
+
+# 1.27: gRPC probes are GA; the newest: whatever the installed kubernetes-validate bundles.
+KUBERNETES_VERSIONS = ["1.27", kubernetes_validate.latest_version()]
+
+COMPUTE_SERVICE = "landlord.compute.v1.ComputeService"
+GRPC_PORT = 50051
+
+# Shared libraries of debian:bookworm-slim itself (libc6, libgcc-s1, libstdc++6 are part of it).
+BASE_IMAGE_PACKAGES = {"libc6", "libgcc-s1", "libstdc++6"}
+
+
+def documents(path):
+    with open(path) as file:
+        return [document for document in yaml.safe_load_all(file) if document]
+
+
+def resources(kind):
+    found = [document for path in MANIFESTS for document in documents(path) if document["kind"] == kind]
+    assert found, f"no {kind} in deploy/kubernetes"
+    return found
+
+
+@pytest.fixture(scope="module")
+def deployment():
+    (deployment,) = resources("Deployment")
+    return deployment
+
+
+@pytest.fixture(scope="module")
+def container(deployment):
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    return container
+
+
+@pytest.fixture(scope="module")
+def help_options():
+    """{ENV_VAR: default} of every option `landlord --help` lists."""
+    result = subprocess.run([binary("landlord"), "--help"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result
+    text = " ".join(result.stdout.split())  # help lines wrap
+    options = dict(re.findall(r"\[env: (\w+)\] \(default: ([^)]+)\)", text))
+    assert "LANDLORD_LISTEN_ADDRESS" in options and "LANDLORD_DRAIN_TIMEOUT" in options, result.stdout
+    return options
+
+
+# --- Kubernetes --------------------------------------------------------------------------------------
+
+
+def test_there_are_manifests():
+    kinds = {document["kind"] for path in MANIFESTS for document in documents(path)}
+    assert {"Deployment", "Service"} <= kinds
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+@pytest.mark.parametrize("path", MANIFESTS, ids=lambda path: path.name)
+def test_manifest_validates_strictly(path, version):
+    for document in documents(path):
+        try:
+            kubernetes_validate.validate(document, version, strict=True)
+        except kubernetes_validate.ValidationError as error:
+            pytest.fail(f"{path.name}: {document['kind']} at {'.'.join(map(str, error.path))}: {error.message}")
+
+
+def test_validation_is_strict():
+    """A misspelt field fails: the check above would catch typos, not only wrong types."""
+    document = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "x"},
+        "spec": {"ports": [{"port": 1, "targtPort": 1}]},
+    }
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(document, KUBERNETES_VERSIONS[-1], strict=True)
+
+
+def test_probes_use_the_grpc_health_service(container):
+    ports = {port["name"]: port["containerPort"] for port in container["ports"]}
+    assert ports["grpc"] == GRPC_PORT
+    liveness = container["livenessProbe"]["grpc"]
+    assert liveness["port"] == GRPC_PORT
+    assert liveness.get("service", "") == ""  # the whole server
+    readiness = container["readinessProbe"]["grpc"]
+    assert readiness == {"port": GRPC_PORT, "service": COMPUTE_SERVICE}
+
+
+def test_security_context(deployment, container):
+    pod = deployment["spec"]["template"]["spec"]["securityContext"]
+    assert pod["runAsNonRoot"] is True
+    assert pod["runAsUser"] != 0
+    security = container["securityContext"]
+    assert security["runAsNonRoot"] is True
+    assert security["allowPrivilegeEscalation"] is False
+    assert security["readOnlyRootFilesystem"] is True
+    assert security["capabilities"]["drop"] == ["ALL"]
+    assert "add" not in security["capabilities"]
+    # The image's USER is the same numeric user (runAsNonRoot can only check a numeric one).
+    assert f"USER {pod['runAsUser']}:" in runtime_stage()
+
+
+def test_resources_have_requests_and_limits(container):
+    for kind in ["requests", "limits"]:
+        assert {"cpu", "memory"} <= set(container["resources"][kind]), kind
+
+
+def test_grace_period_exceeds_drain_timeout_and_pre_stop(deployment, container, help_options):
+    environment = {item["name"]: item["value"] for item in container["env"]}
+    drain = float(environment.get("LANDLORD_DRAIN_TIMEOUT", help_options["LANDLORD_DRAIN_TIMEOUT"]))
+    pre_stop = container.get("lifecycle", {}).get("preStop", {}).get("exec", {}).get("command", [])
+    pause = float(pre_stop[1]) if pre_stop[:1] == ["sleep"] else 0
+    assert deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] > drain + pause
+
+
+def test_deployment_sets_every_option_of_the_server(container, help_options):
+    environment = {item["name"]: item["value"] for item in container["env"]}
+    assert set(environment) == set(help_options)
+    assert environment["LANDLORD_LISTEN_ADDRESS"].endswith(f":{GRPC_PORT}")
+    assert environment["COMPUTE_DEFAULT_PROVIDER"] in environment["LANDLORD_PROVIDERS"].split(",")
+
+
+def test_deployment_environment_is_accepted_by_the_server(container):
+    """The server starts with exactly this environment and serves (on a free loopback port:
+    start_landlord's --listen wins over LANDLORD_LISTEN_ADDRESS), then drains and exits 0."""
+    environment = {item["name"]: item["value"] for item in container["env"]}
+    json_logs = environment.get("LANDLORD_LOG_FORMAT") == "json"
+    server = start_landlord(env=environment, ready_regex=LANDLORD_READY_JSON if json_logs else LANDLORD_READY)
+    try:
+        assert server.address.startswith("127.0.0.1:")
+    finally:
+        assert server.terminate() == 0
+
+
+def test_service_routes_to_the_deployment(deployment, container):
+    (service,) = resources("Service")
+    pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
+    assert service["spec"]["selector"].items() <= pod_labels.items()
+    assert deployment["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+    (port,) = service["spec"]["ports"]
+    assert port["port"] == GRPC_PORT
+    assert port["targetPort"] in {p["name"] for p in container["ports"]} | {GRPC_PORT}
+
+
+# --- systemd --------------------------------------------------------------------------------------------
+
+
+def unit():
+    parser = configparser.ConfigParser(strict=False, interpolation=None, delimiters=("=",))
+    parser.optionxform = str  # keys are case-sensitive
+    parser.read_string(UNIT.read_text())
+    return parser
+
+
+def test_systemd_unit_has_required_keys(help_options):
+    service = unit()["Service"]
+    assert service["Type"] == "exec"
+    assert service["ExecStart"].split()[0] == "/usr/local/bin/landlord"
+    assert service["DynamicUser"] == "yes"
+    assert service["KillSignal"] == "SIGTERM"
+    drain = float(help_options["LANDLORD_DRAIN_TIMEOUT"])
+    assert float(service["TimeoutStopSec"].rstrip("s")) > drain
+    assert service["RestartPreventExitStatus"] == "2"  # invalid configuration: do not loop
+    for key in ["NoNewPrivileges", "ProtectHome", "PrivateTmp", "PrivateDevices", "RestrictSUIDSGID", "LockPersonality"]:
+        assert service[key] == "yes", key
+    assert service["ProtectSystem"] == "strict"
+    assert service["CapabilityBoundingSet"] == ""
+    assert unit()["Install"]["WantedBy"] == "multi-user.target"
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
+def test_systemd_unit_verifies():
+    """systemd's own parser: no unknown key, no bad value (ExecStart pointed at the built binary)."""
+    with tempfile.TemporaryDirectory() as directory:
+        copy = pathlib.Path(directory) / "landlord.service"
+        copy.write_text(UNIT.read_text().replace("/usr/local/bin/landlord", binary("landlord")))
+        result = subprocess.run(["systemd-analyze", "verify", str(copy)], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0 and result.stderr.strip() == "", result.stderr
+
+        security = subprocess.run(
+            ["systemd-analyze", "security", "--offline=yes", "--no-pager", str(copy)],
+            capture_output=True, text=True, timeout=60,
+        )
+        level = re.search(r"Overall exposure level for \S+: ([\d.]+)", security.stdout)
+        if security.returncode == 0 and level:  # --offline needs systemd 252 or newer
+            assert float(level.group(1)) <= 2.0, security.stdout
+
+
+def test_environment_file_lists_every_option_at_its_default(help_options):
+    listed = dict(re.findall(r"^#?(\w+)=(.*)$", ENV_FILE.read_text(), flags=re.MULTILINE))
+    assert set(listed) == set(help_options)
+    for name, default in help_options.items():
+        assert listed[name] == default, name
+
+
+# --- Dockerfile -------------------------------------------------------------------------------------------
+
+
+def stages():
+    """The Dockerfile's stages: [(FROM line, text)], continuation lines joined."""
+    text = re.sub(r"\\\n", " ", DOCKERFILE.read_text())
+    result = []
+    for line in text.splitlines():
+        if re.match(r"^FROM\s", line):
+            result.append([line, ""])
+        elif result:
+            result[-1][1] += line + "\n"
+    return [tuple(stage) for stage in result]
+
+
+def runtime_stage():
+    return stages()[-1][1]
+
+
+def installed_packages(stage_text):
+    packages = set()
+    for command in re.findall(r"apt-get install ([^&\n]*)", stage_text):
+        packages |= {word for word in command.split() if not word.startswith("-")}
+    return packages
+
+
+def test_dockerfile_is_multi_stage():
+    (build_from, build), (runtime_from, runtime) = stages()
+    assert "swift:" in build_from and " AS build" in build_from
+    assert "-slim" in runtime_from
+    assert {"libnghttp2-dev", "libprotobuf-c-dev"} <= installed_packages(build)
+    assert "swift build -c release --product landlord --static-swift-stdlib" in build
+    assert "COPY --from=build" in runtime
+    assert "EXPOSE 50051" in runtime
+    assert re.search(r"^USER [1-9]\d*:[1-9]\d*$", runtime, flags=re.MULTILINE)
+    assert not [package for package in installed_packages(runtime) if package.endswith("-dev")]
+
+
+def linked_libraries():
+    """{soname: resolved path} of the built binary's shared libraries."""
+    result = subprocess.run(["ldd", binary("landlord")], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    libraries = {}
+    for line in result.stdout.splitlines():
+        match = re.match(r"\s*(\S+) => (\S+)", line)
+        if match:
+            assert match.group(2) != "not", f"unresolved library: {line.strip()}"
+            libraries[match.group(1)] = match.group(2)
+    return libraries
+
+
+def is_swift_runtime(path):
+    """Libraries of the Swift toolchain; --static-swift-stdlib links them into the release binary."""
+    return "/swift/linux/" in path or re.match(r"lib(swift|Foundation|_Foundation|dispatch|BlocksRuntime)", os.path.basename(path))
+
+
+def debian_package(soname):
+    result = subprocess.run(["dpkg", "-S", soname], capture_output=True, text=True, timeout=30)
+    for line in result.stdout.splitlines():
+        package, path = line.split(": ", 1)
+        if path.endswith("/" + soname):
+            return package.split(":")[0]
+    return None
+
+
+@pytest.mark.skipif(shutil.which("ldd") is None or shutil.which("dpkg") is None, reason="needs ldd and dpkg")
+def test_runtime_stage_installs_the_libraries_the_binary_links():
+    libraries = {soname: path for soname, path in linked_libraries().items() if not is_swift_runtime(path)}
+    packages = {soname: debian_package(soname) for soname in libraries}
+    unknown = [soname for soname, package in packages.items() if package is None]
+    assert not unknown, f"libraries no Debian package provides: {unknown}"
+    needed = set(packages.values()) - BASE_IMAGE_PACKAGES
+    installed = installed_packages(runtime_stage())
+    assert needed <= installed, f"the runtime stage misses {sorted(needed - installed)} ({packages})"
+    assert {"libnghttp2-14", "libprotobuf-c1"} <= needed  # the two C libraries really are linked
+    # Nothing more than needed: every runtime package is one the binary loads.
+    assert installed <= needed, f"the runtime stage installs {sorted(installed - needed)}, which the binary does not load"
