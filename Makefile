@@ -9,7 +9,7 @@ PYTHON ?= python3
 # Debian packages the build and the tests need (checked one by one, installed only when missing).
 APT_PACKAGES := pkg-config libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev nghttp2-client
 # PyPI packages of the interop tests (an independent gRPC client).
-PIP_PACKAGES := grpcio grpcio-tools grpcio-health-checking grpcio-reflection grpcio-status pytest
+PIP_PACKAGES := grpcio grpcio-tools grpcio-health-checking grpcio-reflection grpcio-status pytest kubernetes-validate
 
 .PHONY: all deps apt-deps pip-deps build build-release test swift-test interop-test run clean proto check-proto
 
@@ -28,7 +28,7 @@ apt-deps:
 	fi
 
 pip-deps:
-	@$(PYTHON) -c "import grpc, grpc_tools, grpc_health, grpc_reflection, grpc_status, pytest" 2>/dev/null || { \
+	@$(PYTHON) -c "import grpc, grpc_tools, grpc_health, grpc_reflection, grpc_status, pytest, kubernetes_validate" 2>/dev/null || { \
 	  echo "installing Python packages: $(PIP_PACKAGES)"; \
 	  $(PYTHON) -m pip install -q --disable-pip-version-check $(PIP_PACKAGES); }
 
@@ -57,10 +57,15 @@ interop-test: deps
 	$(SWIFT) build
 	$(PYTHON) -m pytest -q Tests/interop
 
-run: apt-deps
-	@if [ -d Sources/landlord ]; then \
-	  $(SWIFT) build -c release --product landlord && .build/release/landlord; \
-	else echo "the landlord server is not there yet (see the compute service issue)"; fi
+# Build the release server and start it on its defaults (mock provider, 0.0.0.0:50051).
+run: deps
+	$(SWIFT) build -c release --product landlord
+	@echo ""
+	@echo "landlord will listen on $${LANDLORD_LISTEN_ADDRESS:-0.0.0.0:50051} (gRPC over h2c, mock provider); Ctrl-C drains and stops it."
+	@echo "Try it from another terminal (more commands: examples/python/README.md):"
+	@echo "  $(PYTHON) examples/python/landlord_client.py provision demo"
+	@echo ""
+	@exec .build/release/landlord
 
 clean:
 	rm -rf .build
