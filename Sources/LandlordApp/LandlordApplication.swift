@@ -65,7 +65,8 @@ package struct LandlordApplication: Sendable {
         serverConfiguration.http2.maxConcurrentStreams = UInt32(configuration.maxConcurrentStreams)
         serverConfiguration.drainTimeout = configuration.drainTimeout
         self.server = GRPCServer(router: router, configuration: serverConfiguration, logger: logger) {
-            health.setStatusOfAllServices(.notServing)
+            health.drain()
+            Task { await watchHub.shutDown() }
         }
     }
 

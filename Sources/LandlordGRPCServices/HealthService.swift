@@ -20,6 +20,7 @@ package final class HealthService: RPCService {
         var statuses: [String: ServingStatus]
         var watchers: [String: [Int: AsyncStream<ServingStatus>.Continuation]] = [:]
         var nextWatcherID = 0
+        var isDraining = false
     }
 
     private let state: Mutex<State>
@@ -42,6 +43,17 @@ package final class HealthService: RPCService {
     package func setStatusOfAllServices(_ status: ServingStatus) {
         let services = state.withLock { Array($0.statuses.keys) }
         for service in services { setStatus(status, forService: service) }
+    }
+
+    /// Sets every service NOT_SERVING, tells the watchers, then ends their
+    /// watches: a draining server does not wait for them.
+    package func drain() {
+        setStatusOfAllServices(.notServing)
+        let watchers = state.withLock { state in
+            state.isDraining = true
+            return state.watchers.values.flatMap(\.values)
+        }
+        for watcher in watchers { watcher.finish() }
     }
 
     /// The status of a service, `nil` when it has none.
@@ -81,6 +93,7 @@ package final class HealthService: RPCService {
             state.nextWatcherID += 1
             state.watchers[service, default: [:]][id] = continuation
             continuation.yield(state.statuses[service] ?? .serviceUnknown)
+            if state.isDraining { continuation.finish() }
             return id
         }
         continuation.onTermination = { _ in

@@ -41,10 +41,20 @@ extension RPCError {
 }
 
 /// Runs a Manager call, turning domain errors into their gRPC status.
+///
+/// A provider error that is not a ``ComputeError`` is a provider failure too:
+/// INTERNAL with its description. Cancellation and errors that already are
+/// statuses pass through.
 func mappingComputeErrors<Result>(_ body: () async throws -> Result) async throws -> Result {
     do {
         return try await body()
     } catch let error as ComputeError {
         throw RPCError(error)
+    } catch is StatusWatchHub.ShutdownError {
+        throw RPCError(code: .unavailable, message: "the server is shutting down; watch again")
+    } catch let error where error is RPCError || error is CancellationError {
+        throw error
+    } catch {
+        throw RPCError(code: .internal, message: "provider failed: \(error)")
     }
 }

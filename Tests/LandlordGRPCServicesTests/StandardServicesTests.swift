@@ -65,6 +65,24 @@ struct HealthServiceTests {
         try await waitUntil { health.watcherCount == 0 }
     }
 
+    @Test("drain turns every service NOT_SERVING, tells watchers, then ends their watches")
+    func drain() async throws {
+        let health = HealthService(statuses: ["": .serving])
+        var router = RPCRouter()
+        router.register([health])
+        let messages = Messages()
+        let watch = Task {
+            try await call(router, "/grpc.health.v1.Health/Watch", requests: [HealthCheckRequest().serializedBytes()], onMessage: messages.append)
+        }
+        try await waitUntil { messages.values.count == 1 }
+        health.drain()
+        let outcome = try await watch.value
+        #expect(outcome.status == .ok)
+        let statuses = try messages.values.map { try HealthCheckResponse(serializedBytes: $0).status }
+        #expect(statuses == [.serving, .notServing])
+        #expect(health.status(forService: "") == .notServing)
+    }
+
     private func waitUntil(_ condition: @Sendable () -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(5)
         while !condition() {

@@ -14,18 +14,22 @@ import Testing
 struct Harness {
     let router: RPCRouter
     let manager: ComputeManager
+    let hub: StatusWatchHub
+    let spy = SpyProvider()
 
     init() throws {
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         let registry = ProviderRegistry(logger: logger)
         try registry.register(MockProvider(logger: logger))
         try registry.register(MockProvider(name: "other", logger: logger))
+        try registry.register(spy)
         let manager = ComputeManager(registry: registry, defaultProvider: "mock", logger: logger)
         let hub = StatusWatchHub(logger: logger) { try await manager.tenantStatus(tenantID: $0, providerType: $1) }
         var router = RPCRouter()
         router.register([ComputeService(manager: manager, watchHub: hub)])
         self.router = router
         self.manager = manager
+        self.hub = hub
     }
 
     /// One unary call: the decoded response, or the status it ended with.
@@ -119,6 +123,7 @@ struct ComputeServiceTests {
         #expect(provision.status.code == .invalidArgument)
         #expect(provision.status.message.contains("mock"))
         #expect(provision.status.message.contains("other"))
+        #expect(provision.status.message.contains("spy"))
         let status = try await harness.failure("GetTenantStatus", GetTenantStatusRequest(tenantID: "acme", providerType: "ecs"), as: GetTenantStatusResponse.self)
         #expect(status.status.code == .invalidArgument)
         let destroy = try await harness.failure("DestroyTenant", DestroyTenantRequest(tenantID: "acme", providerType: "ecs"), as: DestroyTenantResponse.self)
@@ -161,6 +166,47 @@ struct ComputeServiceTests {
         }
     }
 
+    @Test("a provider error that is not a ComputeError is INTERNAL too, with its description")
+    func foreignProviderError() async throws {
+        struct EngineUnreachable: Error, CustomStringConvertible {
+            var description: String { "engine at unix:///run/engine.sock unreachable" }
+        }
+        harness.spy.fail(.status, with: EngineUnreachable())
+        let outcome = try await harness.failure(
+            "GetTenantStatus",
+            GetTenantStatusRequest(tenantID: "acme", providerType: "spy"),
+            as: GetTenantStatusResponse.self
+        )
+        #expect(outcome.status.code == .internal)
+        #expect(outcome.status.message.contains("engine at unix:///run/engine.sock unreachable"))
+    }
+
+    @Test("a draining server ends open watches with UNAVAILABLE, and refuses new ones")
+    func watchesEndOnShutdown() async throws {
+        _ = try await harness.call("ProvisionTenant", ProvisionTenantRequest(spec: spec()), as: ProvisionTenantResponse.self).get()
+        let handler = try #require(harness.router.handler(forPath: "/landlord.compute.v1.ComputeService/WatchTenantStatus"))
+        let received = Mutex(0)
+        let request = WatchTenantStatusRequest(tenantID: "acme").serializedBytes()
+        let watch = Task {
+            await RPCExecutor.execute(
+                handler,
+                requests: RPCRequestStream([request]),
+                responses: RPCWriter { _ in received.withLock { $0 += 1 } },
+                context: ServerContext(descriptor: handler.descriptor)
+            )
+        }
+        try await waitUntil { received.withLock { $0 } == 1 }
+        await harness.hub.shutDown()
+        #expect(await watch.value.status.code == .unavailable)
+        let late = await RPCExecutor.execute(
+            handler,
+            requests: RPCRequestStream([request]),
+            responses: RPCWriter { _ in },
+            context: ServerContext(descriptor: handler.descriptor)
+        )
+        #expect(late.status.code == .unavailable)
+    }
+
     @Test("ValidateTenantSpec answers OK with valid and every violation")
     func validate() async throws {
         let good = try await harness.call("ValidateTenantSpec", ValidateTenantSpecRequest(spec: spec()), as: ValidateTenantSpecResponse.self).get()
@@ -176,7 +222,7 @@ struct ComputeServiceTests {
     @Test("ListProviders is sorted and names the default")
     func listProviders() async throws {
         let answer = try await harness.call("ListProviders", ListProvidersRequest(), as: ListProvidersResponse.self).get()
-        #expect(answer.providers == ["mock", "other"])
+        #expect(answer.providers == ["mock", "other", "spy"])
         #expect(answer.defaultProvider == "mock")
     }
 

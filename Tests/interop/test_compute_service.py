@@ -380,14 +380,25 @@ def test_json_logs():
 
 
 def test_sigterm_drains_health_not_serving_and_exits_zero():
-    server = start_landlord("--drain-timeout", "10")
+    server = start_landlord("--drain-timeout", "20")
     try:
         with grpc.insecure_channel(server.address) as channel:
             health = health_pb2_grpc.HealthStub(channel)
+            stub = pb_grpc.ComputeServiceStub(channel)
+            tenant = tenant_id()
+            stub.ProvisionTenant(pb.ProvisionTenantRequest(spec=spec(tenant)), timeout=10)
             watch = health.Watch(health_pb2.HealthCheckRequest(service=""), timeout=30)
             assert next(watch).status == health_pb2.HealthCheckResponse.SERVING
+            tenant_watch = stub.WatchTenantStatus(pb.WatchTenantStatusRequest(tenant_id=tenant), timeout=30)
+            assert next(tenant_watch).status.state == pb.COMPUTE_STATE_RUNNING
+            started = time.monotonic()
             server.process.send_signal(signal.SIGTERM)
             assert next(watch).status == health_pb2.HealthCheckResponse.NOT_SERVING
+            assert list(watch) == []  # the health watch ends instead of holding the drain
+            with pytest.raises(grpc.RpcError) as error:
+                next(tenant_watch)
+            assert error.value.code() == grpc.StatusCode.UNAVAILABLE
         assert server.process.wait(timeout=20) == 0
+        assert time.monotonic() - started < 10, "open watches must not hold the drain for its whole timeout"
     finally:
         server.terminate()

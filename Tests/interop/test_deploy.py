@@ -167,13 +167,6 @@ def test_deployment_environment_is_accepted_by_the_server(container):
 # The server set SO_DEBUG (SOL_SOCKET option 1) where it meant TCP_NODELAY (IPPROTO_TCP option 1):
 # `.socketOption(.tcp_nodelay)` in GRPCServer.bind instead of `.tcpOption(.tcp_nodelay)`. Without
 # CAP_NET_ADMIN the kernel refuses SO_DEBUG with EACCES and NIO closes every accepted connection.
-NON_ROOT_BUG = (
-    "GRPCServer.bind sets .socketOption(.tcp_nodelay), i.e. SO_DEBUG, which an unprivileged process "
-    "may not set: every connection is closed (fix: .tcpOption(.tcp_nodelay))"
-)
-
-
-@pytest.mark.xfail(reason=NON_ROOT_BUG, strict=False)
 def test_server_serves_as_an_unprivileged_user():
     """Docker (USER 10001), Kubernetes (runAsNonRoot, no capabilities) and systemd (DynamicUser)
     all run landlord without privileges: it must accept and serve connections so."""

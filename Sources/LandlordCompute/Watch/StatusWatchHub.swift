@@ -42,6 +42,7 @@ package actor StatusWatchHub {
     private let logger: Logger
     private var polls: [Key: Poll] = [:]
     private var nextWatcherID = 0
+    private var isShutDown = false
 
     /// - Parameters:
     ///   - logger: where poll failures are logged.
@@ -61,6 +62,10 @@ package actor StatusWatchHub {
     /// Starts watching a tenant; the stream ends when the caller stops iterating.
     package func watch(tenantID: String, providerType: String, interval: Duration) -> Updates {
         let (updates, continuation) = Updates.makeStream(bufferingPolicy: .bufferingNewest(1))
+        guard !isShutDown else {
+            continuation.finish(throwing: ShutdownError())
+            return updates
+        }
         let key = Key(providerType: providerType, tenantID: tenantID)
         let id = nextWatcherID
         nextWatcherID += 1
@@ -72,6 +77,22 @@ package actor StatusWatchHub {
         }
         return updates
     }
+
+    /// Ends every watch (and every later one) with ``ShutdownError``: a watch
+    /// never ends on its own, so a draining server ends them to let its
+    /// clients reconnect elsewhere instead of holding the drain.
+    package func shutDown() {
+        isShutDown = true
+        let all = polls.values
+        polls = [:]
+        for poll in all {
+            poll.task?.cancel()
+            for watcher in poll.watchers.values { watcher.continuation.finish(throwing: ShutdownError()) }
+        }
+    }
+
+    /// Why a watch ended when the hub shut down.
+    package struct ShutdownError: Error, Equatable {}
 
     /// Watchers connected now, over all tenants.
     package var watcherCount: Int { polls.values.reduce(0) { $0 + $1.watchers.count } }
