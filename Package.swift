@@ -58,6 +58,18 @@ targets += [
     ),
 ]
 
+// The `docker` provider: tenants as containers on a Docker Engine API (unix socket or TCP), through
+// async-http-client. Its end-to-end tests need a real engine (`make podman-up`).
+let asyncHTTPClient: Target.Dependency = .product(name: "AsyncHTTPClient", package: "async-http-client")
+let nioHTTP1: Target.Dependency = .product(name: "NIOHTTP1", package: "swift-nio")
+targets += [
+    .target(name: "LandlordDockerProvider", dependencies: ["LandlordCompute", asyncHTTPClient, nioCore, nioPosix, nioHTTP1, log]),
+    .testTarget(
+        name: "LandlordDockerProviderTests",
+        dependencies: ["LandlordDockerProvider", "LandlordCompute", "LandlordComputeTesting", log, inMemoryLogging]
+    ),
+]
+
 // MARK: - RPC runtime
 
 // HTTP/2 framing (nghttp2): the only targets that touch nghttp2 pointers.
@@ -162,6 +174,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: targets.map { target in
         if target.type != .system && target.type != .binary && target.type != .plugin
