@@ -66,7 +66,10 @@ targets += [
     .target(name: "LandlordDockerProvider", dependencies: ["LandlordCompute", asyncHTTPClient, nioCore, nioPosix, nioHTTP1, log]),
     .testTarget(
         name: "LandlordDockerProviderTests",
-        dependencies: ["LandlordDockerProvider", "LandlordCompute", "LandlordComputeTesting", log, inMemoryLogging]
+        dependencies: [
+            "LandlordDockerProvider", "LandlordCompute", "LandlordComputeTesting", asyncHTTPClient, nioCore, nioHTTP1, log,
+            inMemoryLogging,
+        ]
     ),
 ]
 
