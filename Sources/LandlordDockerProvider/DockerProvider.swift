@@ -69,6 +69,12 @@ package final class DockerProvider: ComputeProvider {
         self.configuration = configuration
         var httpConfiguration = HTTPClient.Configuration(redirectConfiguration: .disallow)
         httpConfiguration.connectionPool.idleTimeout = .seconds(30)
+        // Engine calls of many tenants run at once, some for seconds (stops, pulls, exec checks):
+        // allow more than the default 8 connections to the engine before requests queue.
+        httpConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        // The engine is local or close, and a health probe of a closed port must fail at once:
+        // do not retry refused connections until the connect timeout.
+        httpConfiguration.connectionPool.retryConnectionEstablishment = false
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
         self.http = http
         let engine = DockerEngine(configuration: configuration, http: http)

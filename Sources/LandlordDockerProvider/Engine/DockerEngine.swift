@@ -353,6 +353,12 @@ final class DockerEngine: Sendable {
     private func execute(_ request: HTTPClientRequest, timeout: Duration, operation: String) async throws
         -> HTTPClientResponse
     {
+        var request = request
+        if case .unix = self.host {
+            // A unix socket URL has no host name to send, and engines written in Go (podman)
+            // reject HTTP/1.1 requests without a Host header; the Docker CLI sends this one.
+            request.headers.replaceOrAdd(name: "Host", value: "api.moby.localhost")
+        }
         do {
             return try await self.http.execute(request, timeout: .nanoseconds(Int64(timeout.nanoseconds)))
         } catch {
