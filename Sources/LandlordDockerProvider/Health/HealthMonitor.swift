@@ -32,6 +32,8 @@ final class HealthMonitor: Sendable {
     enum Outcome: Sendable, Hashable {
         case success
         case failure(String)
+        /// The container no longer exists: its checks end (container ids are never reused).
+        case containerGone
     }
 
     /// The health of one container.
@@ -53,7 +55,8 @@ final class HealthMonitor: Sendable {
                 self.consecutiveFailures = 0
                 self.lastFailure = ""
                 if self.consecutiveSuccesses >= check.healthyThreshold { self.verdict = .healthy }
-            case .failure(let reason):
+            case .failure, .containerGone:
+                let reason = if case .failure(let reason) = outcome { reason } else { "the container no longer exists" }
                 self.consecutiveFailures += 1
                 self.consecutiveSuccesses = 0
                 self.lastFailure = reason
@@ -109,6 +112,10 @@ final class HealthMonitor: Sendable {
                         }
                     }
                 }
+                // Every checked container is gone (e.g. a status raced a destroy): forget the tenant.
+                self.state.withLock { state in
+                    if state.tenants[tenantID]?.generation == generation { state.tenants[tenantID] = nil }
+                }
             }
             state.tenants[tenantID] = Tenant(
                 generation: generation, targets: Set(targets), task: task, results: results
@@ -161,6 +168,7 @@ final class HealthMonitor: Sendable {
                 state.tenants[tenantID]?.results[target.container, default: Result(containerID: target.containerID)]
                     .record(outcome, check: target.check)
             }
+            if outcome == .containerGone { return }
             try? await Task.sleep(for: interval)
         }
     }

@@ -24,7 +24,7 @@ struct HealthProbe: Sendable {
         let check = target.check
         do {
             guard let container = try await self.engine.inspectContainer(target.containerID) else {
-                return .failure("the container no longer exists")
+                return .containerGone
             }
             guard container.State.Status == "running" else {
                 return .failure("the container is \(container.State.Status)")
