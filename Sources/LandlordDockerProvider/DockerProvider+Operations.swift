@@ -135,7 +135,8 @@ extension DockerProvider {
             guard Self.matches(tenant, plan) else {
                 throw ComputeError(
                     kind: .alreadyExists,
-                    message: "tenant \(SpecValidator.quoted(tenantID)) is already provisioned with a different spec; use update"
+                    message:
+                        "tenant \(SpecValidator.quoted(tenantID)) is already provisioned with a different spec; use update"
                 )
             }
             self.logger.debug("tenant already provisioned with this spec", metadata: ["tenant_id": "\(tenantID)"])
@@ -150,7 +151,7 @@ extension DockerProvider {
         do {
             try Task.checkCancellation()
             let secrets = try self.resolveSecrets(spec.secrets)
-            try await self.ensureImages(plan.containers.map(\.spec.image))
+            try await self.ensureImages(plan.containers.map(\.spec.image), tenantID: tenantID)
             try Task.checkCancellation()
             if plan.usesTenantNetwork {
                 let networkName = plan.networkName
@@ -230,11 +231,11 @@ extension DockerProvider {
     }
 
     /// Pulls the images the engine does not have (cancellable: a pull has nothing to undo).
-    private func ensureImages(_ images: [String]) async throws {
+    private func ensureImages(_ images: [String], tenantID: String) async throws {
         var seen: Set<String> = []
         for image in images where seen.insert(image).inserted {
             if try await self.engine.imageExists(image) { continue }
-            self.logger.debug("pulling image", metadata: ["image": "\(image)"])
+            self.logger.debug("pulling image", metadata: ["tenant_id": "\(tenantID)", "image": "\(image)"])
             try await self.engine.pullImage(image, timeout: self.configuration.pullTimeout)
         }
     }
@@ -254,7 +255,8 @@ extension DockerProvider {
         for container in plan.containers {
             guard let inspected = tenant.containers[container.spec.name] else { continue }
             resourceIDs["container/\(container.spec.name)"] = inspected.Id
-            endpoints += self.endpoints(of: container.spec, inspected: inspected, mode: plan.config.effectiveNetworkMode)
+            endpoints += self.endpoints(
+                of: container.spec, inspected: inspected, mode: plan.config.effectiveNetworkMode)
         }
         let milliseconds = tenant.provisionedAt ?? Self.milliseconds(Date())
         return ProvisionResult(
@@ -313,16 +315,15 @@ extension DockerProvider {
         do {
             tenant = try await self.discover(tenantID: tenantID)
             guard tenant.exists else {
-                throw ComputeError(kind: .tenantNotFound, message: "tenant \(SpecValidator.quoted(tenantID)) does not exist")
+                throw ComputeError(
+                    kind: .tenantNotFound, message: "tenant \(SpecValidator.quoted(tenantID)) does not exist")
             }
             tenant = try await self.recoverInterruptedUpdate(tenant, tenantID: tenantID)
         } catch {
             throw Self.mapError(error, kind: .updateFailed, tenantID: tenantID, doing: "look up")
         }
 
-        let networkReady =
-            !plan.usesTenantNetwork || tenant.networks.contains { $0.Name == plan.networkName }
-        if Self.matches(tenant, plan) && networkReady {
+        if Self.matches(tenant, plan) {
             self.startHealthChecks(tenantID: tenantID, plan: plan, containers: tenant.containers)
             return UpdateResult(
                 tenantID: tenantID,
@@ -355,7 +356,8 @@ extension DockerProvider {
             "updating tenant",
             metadata: [
                 "tenant_id": "\(tenantID)", "create": "\(toCreate.map(\.spec.name))",
-                "replace": "\(toReplace.map(\.spec.name))", "remove": "\(toRemove.compactMap { $0.Config.Labels?[DockerLabels.container] })",
+                "replace": "\(toReplace.map(\.spec.name))",
+                "remove": "\(toRemove.compactMap { $0.Config.Labels?[DockerLabels.container] })",
             ]
         )
 
@@ -365,7 +367,7 @@ extension DockerProvider {
         do {
             try Task.checkCancellation()
             let secrets = try self.resolveSecrets(spec.secrets)
-            try await self.ensureImages((toCreate + toReplace).map(\.spec.image))
+            try await self.ensureImages((toCreate + toReplace).map(\.spec.image), tenantID: tenantID)
             try Task.checkCancellation()
             if plan.usesTenantNetwork && !tenant.networks.contains(where: { $0.Name == plan.networkName }) {
                 let networkName = plan.networkName
@@ -390,7 +392,9 @@ extension DockerProvider {
                 let wasRunning = old.State.Running == true || old.State.Status == "running"
                 try await Self.shielded { try await engine.stopContainer(old.Id, name: old.name, timeout: stopTimeout) }
                 if wasRunning {
-                    undo.add("restart container \(old.name)") { try await engine.startContainer(old.Id, name: old.name) }
+                    undo.add("restart container \(old.name)") {
+                        try await engine.startContainer(old.Id, name: old.name)
+                    }
                 }
             }
             for container in toCreate + toReplace {
@@ -408,7 +412,8 @@ extension DockerProvider {
                     throw DockerEngineError(
                         .failed(status: 200),
                         operation: "start container \(container.engineName)",
-                        message: "the container exited right after it started, with code \(inspected.State.ExitCode ?? -1)"
+                        message:
+                            "the container exited right after it started, with code \(inspected.State.ExitCode ?? -1)"
                     )
                 }
                 tenant.containers[container.spec.name] = inspected
@@ -427,16 +432,21 @@ extension DockerProvider {
         // Commit: the old containers go. A failure here leaves only stopped leftovers that the
         // next operation on the tenant (recoverInterruptedUpdate, destroy) removes.
         let networksToRemove = plan.usesTenantNetwork ? [] : tenant.networks
-        let leftovers = (try? await Self.shielded { () async -> [String] in
-            var failures: [String] = []
-            for old in replaced + toRemove {
-                do { try await engine.removeContainer(old.Id, name: old.name) } catch { failures.append("\(error)") }
-            }
-            for network in networksToRemove {
-                do { try await engine.removeNetwork(network.Id, name: network.Name) } catch { failures.append("\(error)") }
-            }
-            return failures
-        }) ?? []
+        let leftovers =
+            (try? await Self.shielded { () async -> [String] in
+                var failures: [String] = []
+                for old in replaced + toRemove {
+                    do { try await engine.removeContainer(old.Id, name: old.name) } catch {
+                        failures.append("\(error)")
+                    }
+                }
+                for network in networksToRemove {
+                    do { try await engine.removeNetwork(network.Id, name: network.Name) } catch {
+                        failures.append("\(error)")
+                    }
+                }
+                return failures
+            }) ?? []
         self.logFailedUndo(leftovers, tenantID: tenantID, operation: "update clean-up")
         for old in toRemove {
             if let name = old.Config.Labels?[DockerLabels.container] { tenant.containers[name] = nil }
@@ -466,7 +476,9 @@ extension DockerProvider {
             failures += await withTaskGroup(of: String?.self, returning: [String].self) { group in
                 for container in containers {
                     group.addTask {
-                        let name = container.Names?.first.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 } ?? container.Id
+                        let name =
+                            container.Names?.first.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 }
+                            ?? container.Id
                         do {
                             if container.State == "running" || container.State == "restarting" {
                                 try await engine.stopContainer(container.Id, name: name, timeout: stopTimeout)
@@ -515,7 +527,8 @@ extension DockerProvider {
             throw Self.mapError(error, kind: .providerFailed, tenantID: tenantID, doing: "query")
         }
         guard tenant.exists else {
-            throw ComputeError(kind: .tenantNotFound, message: "tenant \(SpecValidator.quoted(tenantID)) does not exist")
+            throw ComputeError(
+                kind: .tenantNotFound, message: "tenant \(SpecValidator.quoted(tenantID)) does not exist")
         }
         // During an update (or after an interrupted one) a container may only exist aside.
         var containers = tenant.previous
@@ -647,7 +660,8 @@ extension DockerProvider {
             guard let check = container.spec.healthCheck, let inspected = containers[container.spec.name] else {
                 continue
             }
-            targets.append(HealthMonitor.Target(container: container.spec.name, containerID: inspected.Id, check: check))
+            targets.append(
+                HealthMonitor.Target(container: container.spec.name, containerID: inspected.Id, check: check))
         }
         self.monitor.ensureStarted(tenantID: tenantID, targets: targets)
     }

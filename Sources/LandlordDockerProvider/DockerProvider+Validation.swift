@@ -104,7 +104,8 @@ extension DockerProvider {
                 violations.append(
                     FieldViolation(
                         field: "\(path).env_var",
-                        description: "env_var \(SpecValidator.quoted(secret.envVar)) is already used by secrets[\(first)]"
+                        description:
+                            "env_var \(SpecValidator.quoted(secret.envVar)) is already used by secrets[\(first)]"
                     )
                 )
             } else {

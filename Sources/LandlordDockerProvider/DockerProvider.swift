@@ -1,8 +1,8 @@
 internal import AsyncHTTPClient
 internal import Foundation
-internal import NIOCore
 package import LandlordCompute
 package import Logging
+internal import NIOCore
 
 /// A compute provider named `docker` that runs tenants as containers on a Docker engine (or any
 /// engine speaking the Docker Engine API v1.41, such as podman's `podman system service`).
@@ -137,7 +137,8 @@ package final class DockerProvider: ComputeProvider {
         } catch {
             throw ComputeError(
                 kind: .providerFailed,
-                message: "docker provider: cannot reach the Docker engine at \(self.configuration.host) \(hint): \(error)"
+                message:
+                    "docker provider: cannot reach the Docker engine at \(self.configuration.host) \(hint): \(error)"
             )
         }
         let apiVersion = version.ApiVersion ?? "unknown"
@@ -209,7 +210,8 @@ package final class DockerProvider: ComputeProvider {
         } catch {
             throw ComputeError(
                 kind: .providerFailed,
-                message: "docker provider: could not check the images of tenant \(SpecValidator.quoted(spec.tenantID)): \(error)"
+                message:
+                    "docker provider: could not check the images of tenant \(SpecValidator.quoted(spec.tenantID)): \(error)"
             )
         }
         guard violations.isEmpty else { throw ComputeError.invalidSpec(violations) }

@@ -74,7 +74,9 @@ struct DockerConfigurationTests {
         #expect(expected.description == text)
     }
 
-    @Test("bad restart policies do not parse", arguments: ["", "sometimes", "on-failure:", "on-failure:-1", "on-failure:x"])
+    @Test(
+        "bad restart policies do not parse",
+        arguments: ["", "sometimes", "on-failure:", "on-failure:-1", "on-failure:x"])
     func badRestartPolicies(_ text: String) {
         #expect(DockerProvider.RestartPolicy(parsing: text) == nil)
     }

@@ -2,9 +2,10 @@ import Foundation
 import InMemoryLogging
 import LandlordCompute
 import LandlordComputeTesting
-@testable import LandlordDockerProvider
 import Logging
 import Testing
+
+@testable import LandlordDockerProvider
 
 // End-to-end tests on a real engine (podman here, see dev/podman/up.sh). Every test uses tenant
 // ids of its own and destroys them, whatever happens.
@@ -15,7 +16,8 @@ struct DockerEngineEndToEndTests {
     func httpTenant() async throws {
         let tenantID = TestEngine.tenantID("http")
         try await TestEngine.withProvider(cleaningUp: [tenantID]) { provider in
-            let spec = TenantComputeSpec.docker(tenantID, [.httpd(check: HealthCheckConfig.http(path: "/", port: 8080).fast())])
+            let spec = TenantComputeSpec.docker(
+                tenantID, [.httpd(check: HealthCheckConfig.http(path: "/", port: 8080).fast())])
             let result = try await provider.provision(spec)
             #expect(result.status == .success)
             #expect(result.providerType == "docker")
@@ -120,7 +122,8 @@ struct DockerEngineEndToEndTests {
 
             let objects = try await TestEngine.objects(of: tenantID, on: provider)
             #expect(objects.containers == ["landlord-\(tenantID)-web", "landlord-\(tenantID)-worker"])
-            let web2 = try #require(try await provider.engine.inspectContainer(updated.resourceIDs["container/web"] ?? ""))
+            let web2 = try #require(
+                try await provider.engine.inspectContainer(updated.resourceIDs["container/web"] ?? ""))
             #expect(web2.Config.Image?.hasSuffix("landlord-busybox:2") == true)
             _ = try await TestEngine.waitForStatus(provider, tenantID: tenantID) { $0.state == .running }
 
@@ -143,7 +146,8 @@ struct DockerEngineEndToEndTests {
         let tenantID = TestEngine.tenantID("crash")
         try await TestEngine.withProvider(cleaningUp: [tenantID]) { provider in
             let spec = TenantComputeSpec.docker(
-                tenantID, [.shell("job", "echo starting; exit 3")], providerConfig: #"{"restart_policy":"on-failure:2"}"#
+                tenantID, [.shell("job", "echo starting; exit 3")],
+                providerConfig: #"{"restart_policy":"on-failure:2"}"#
             )
             let result = try await provider.provision(spec)
             #expect(result.status == .success)
@@ -340,10 +344,11 @@ struct DockerEngineEndToEndTests {
         var handler = InMemoryLogHandler()
         handler.logLevel = .trace
         let logger = Logger(label: "test", factory: { [handler] _ in handler })
+        let environment: @Sendable (String) -> String? = { $0 == "LANDLORD_TEST_TOKEN" ? "env-s3cret-value" : nil }
         try await TestEngine.withProvider(
             cleaningUp: [tenantID],
             secretsDirectory: directory.path,
-            environment: { $0 == "LANDLORD_TEST_TOKEN" ? "env-s3cret-value" : nil },
+            environment: environment,
             logger: logger
         ) { provider in
             var spec = TenantComputeSpec.docker(
@@ -368,7 +373,8 @@ struct DockerEngineEndToEndTests {
             let status = try await TestEngine.waitForStatus(provider, tenantID: tenantID) { $0.health == .healthy }
             #expect(status.containers.first?.ready == true)
 
-            let container = try #require(try await provider.engine.inspectContainer(result.resourceIDs["container/app"] ?? ""))
+            let container = try #require(
+                try await provider.engine.inspectContainer(result.resourceIDs["container/app"] ?? ""))
             let labels = (container.Config.Labels ?? [:]).values.joined(separator: " ")
             #expect(!labels.contains("s3cret"))
             #expect(!labels.contains("LANDLORD_TEST_TOKEN"))
@@ -439,7 +445,8 @@ struct DockerConformanceTests {
     /// Destroys what a failed check may have left (its tenants are named `conformance-...`).
     static func cleanUp(_ provider: DockerProvider) async throws {
         let containers = try await provider.engine.listContainers(labels: ["landlord.provider=docker"])
-        let tenants = Set(containers.compactMap { $0.Labels?["landlord.tenant_id"] }.filter { $0.hasPrefix("conformance-") })
+        let tenants = Set(
+            containers.compactMap { $0.Labels?["landlord.tenant_id"] }.filter { $0.hasPrefix("conformance-") })
         for tenant in tenants { try await provider.destroy(tenantID: tenant) }
     }
 }

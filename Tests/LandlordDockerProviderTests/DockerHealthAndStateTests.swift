@@ -1,6 +1,7 @@
 import LandlordCompute
-@testable import LandlordDockerProvider
 import Testing
+
+@testable import LandlordDockerProvider
 
 @Suite("Docker provider: health verdicts and states")
 struct DockerHealthAndStateTests {
@@ -54,7 +55,8 @@ struct DockerHealthAndStateTests {
         #expect(monitor.results(tenantID: "acme").isEmpty)
 
         // Checks of containers that are gone end on their own.
-        monitor.start(tenantID: "ghost", targets: [HealthMonitor.Target(container: "x", containerID: "gone", check: check)])
+        monitor.start(
+            tenantID: "ghost", targets: [HealthMonitor.Target(container: "x", containerID: "gone", check: check)])
         try await Self.eventually { monitor.tenantIDs.isEmpty }
         monitor.stopAll()
     }

@@ -1,14 +1,17 @@
 import Foundation
 import LandlordCompute
 import LandlordComputeTesting
-@testable import LandlordDockerProvider
 import Testing
+
+@testable import LandlordDockerProvider
 
 @Suite("Docker provider: names, labels and hashes")
 struct DockerNamingAndHashTests {
-    @Test("FNV-1a 64 matches the reference test vectors", arguments: [
-        ("", "cbf29ce484222325"), ("a", "af63dc4c8601ec8c"), ("foobar", "85944171f73967e8"),
-    ])
+    @Test(
+        "FNV-1a 64 matches the reference test vectors",
+        arguments: [
+            ("", "cbf29ce484222325"), ("a", "af63dc4c8601ec8c"), ("foobar", "85944171f73967e8"),
+        ])
     func fnv(_ input: String, _ hex: String) {
         #expect(SpecHash.hex(input.utf8) == hex)
         #expect(SpecHash.fingerprint(input) == "fnv1a64:\(hex)")
@@ -65,7 +68,8 @@ struct DockerNamingAndHashTests {
         #expect(body.Hostname == "app" && body.Domainname == "example.org")
         #expect(Set(body.ExposedPorts.keys) == ["80/tcp", "53/udp"])
         #expect(body.HostConfig.PortBindings["80/tcp"] == [DockerAPI.PortBinding(HostIp: "127.0.0.1", HostPort: "")])
-        #expect(body.HostConfig.PortBindings["53/udp"] == [DockerAPI.PortBinding(HostIp: "127.0.0.1", HostPort: "5353")])
+        #expect(
+            body.HostConfig.PortBindings["53/udp"] == [DockerAPI.PortBinding(HostIp: "127.0.0.1", HostPort: "5353")])
         #expect(body.HostConfig.NanoCpus == 250_000_000)
         #expect(body.HostConfig.Memory == 512 * 1_048_576)
         #expect(body.HostConfig.NetworkMode == "landlord-acme")

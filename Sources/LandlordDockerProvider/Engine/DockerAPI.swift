@@ -3,6 +3,8 @@
 // the types read like the API reference (https://docs.docker.com/engine/api/v1.41/); only the
 // fields the provider uses are declared.
 
+// swift-format-ignore-file: AlwaysUseLowerCamelCase
+
 /// Namespace of the Docker Engine API's request and response bodies.
 enum DockerAPI {
     // MARK: - Containers

@@ -1,5 +1,6 @@
 internal import AsyncHTTPClient
 internal import Foundation
+internal import LandlordCompute
 internal import NIOCore
 internal import NIOHTTP1
 
@@ -62,14 +63,16 @@ final class DockerEngine: Sendable {
         self.host = configuration.host
         self.http = http
         self.requestTimeout = configuration.requestTimeout
-        let version = configuration.apiVersion.hasPrefix("/") ? configuration.apiVersion : "/" + configuration.apiVersion
+        let version =
+            configuration.apiVersion.hasPrefix("/") ? configuration.apiVersion : "/" + configuration.apiVersion
         switch configuration.host {
         case .unix(let path):
             // async-http-client takes the socket path as the percent-encoded host of http+unix URLs.
             let encoded = path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? path
             self.baseURL = "http+unix://\(encoded)\(version)"
         case .tcp(let host, let port):
-            self.baseURL = host.contains(":") ? "http://[\(host)]:\(port)\(version)" : "http://\(host):\(port)\(version)"
+            self.baseURL =
+                host.contains(":") ? "http://[\(host)]:\(port)\(version)" : "http://\(host):\(port)\(version)"
         }
     }
 
@@ -100,7 +103,8 @@ final class DockerEngine: Sendable {
     /// `GET /containers/{id}/json`; `nil` when there is no such container.
     func inspectContainer(_ id: String) async throws -> DockerAPI.ContainerInspect? {
         do {
-            return try await self.decode(.GET, "/containers/\(Self.escape(id))/json", operation: "inspect container \(id)")
+            return try await self.decode(
+                .GET, "/containers/\(Self.escape(id))/json", operation: "inspect container \(id)")
         } catch let error as DockerEngineError where error.kind == .notFound {
             return nil
         }
@@ -241,7 +245,11 @@ final class DockerEngine: Sendable {
     /// `POST /images/create?fromImage=` (a pull); throws the first error of the progress stream.
     func pullImage(_ reference: String, timeout: Duration) async throws {
         let operation = "pull image \(reference)"
-        var request = HTTPClientRequest(url: self.url("/images/create", query: [("fromImage", reference)]))
+        // Without a tag or digest the engine would pull every tag of the repository.
+        let parsed = try? ImageReference(parsing: reference)
+        var query = [("fromImage", reference)]
+        if let parsed, parsed.tag == nil, parsed.digest == nil { query.append(("tag", "latest")) }
+        var request = HTTPClientRequest(url: self.url("/images/create", query: query))
         request.method = .POST
         let response = try await self.execute(request, timeout: timeout, operation: operation)
         guard response.status.code == 200 else {
@@ -262,7 +270,9 @@ final class DockerEngine: Sendable {
                 }
             }
         }
-        if let progress = try? JSONDecoder().decode(DockerAPI.PullProgress.self, from: pending), let error = progress.error {
+        if let progress = try? JSONDecoder().decode(DockerAPI.PullProgress.self, from: pending),
+            let error = progress.error
+        {
             lastError = error
         }
         if let lastError {
@@ -287,7 +297,8 @@ final class DockerEngine: Sendable {
         var request = HTTPClientRequest(url: self.url("/exec/\(Self.escape(created.Id))/start"))
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(bytes: try Self.encoder.encode(DockerAPI.ExecStart(Detach: false, Tty: false))))
+        request.body = .bytes(
+            ByteBuffer(bytes: try Self.encoder.encode(DockerAPI.ExecStart(Detach: false, Tty: false))))
         let response = try await self.execute(request, timeout: timeout, operation: "start exec instance")
         guard response.status.code == 200 else {
             let body = try await response.body.collect(upTo: 1 << 20)
@@ -309,7 +320,8 @@ final class DockerEngine: Sendable {
         body: (some Encodable)? = DockerAPI.EmptyObject?.none,
         operation: String
     ) async throws -> Response {
-        let (_, data) = try await self.call(method, path, query: query, body: body, operation: operation, expecting: [200, 201])
+        let (_, data) = try await self.call(
+            method, path, query: query, body: body, operation: operation, expecting: [200, 201])
         do {
             return try JSONDecoder().decode(Response.self, from: Data(data.readableBytesView))
         } catch {

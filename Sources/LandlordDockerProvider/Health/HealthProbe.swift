@@ -34,7 +34,9 @@ struct HealthProbe: Sendable {
                 let code = try await self.engine.exec(in: target.containerID, command: check.command, timeout: timeout)
                 return code == 0 ? .success : .failure("exec check exited with code \(code)")
             case "http", "tcp":
-                guard let (address, port) = Self.address(of: container, port: check.port, configuration: self.configuration)
+                guard
+                    let (address, port) = Self.address(
+                        of: container, port: check.port, configuration: self.configuration)
                 else {
                     return .failure("port \(check.port)/tcp is not published and the container has no network address")
                 }

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-internal import Glibc
-#elseif canImport(Musl)
-internal import Musl
-#elseif canImport(Darwin)
-internal import Darwin
-#endif
 package import LandlordCompute
+
+#if canImport(Glibc)
+    internal import Glibc
+#elseif canImport(Musl)
+    internal import Musl
+#elseif canImport(Darwin)
+    internal import Darwin
+#endif
 
 /// The `provider_config` of a spec for the docker provider: a JSON object whose keys are all optional.
 ///
@@ -61,7 +62,13 @@ package struct DockerSpecConfig: Sendable, Hashable, Encodable {
     package static func decode(_ raw: RawJSON?) -> (config: Self, violations: [FieldViolation]) {
         guard let raw, !raw.isEmpty else { return (Self(), []) }
         guard let value = try? raw.value() else {
-            return (Self(), [FieldViolation(field: "provider_config", description: "provider_config must be a well-formed JSON document")])
+            return (
+                Self(),
+                [
+                    FieldViolation(
+                        field: "provider_config", description: "provider_config must be a well-formed JSON document")
+                ]
+            )
         }
         guard case .object(let object) = value else {
             return (
@@ -176,6 +183,7 @@ package struct DockerSpecConfig: Sendable, Hashable, Encodable {
 
     /// A key as a path component, cut to ``SpecValidator/maximumQuotedLength`` characters.
     private static func shortened(_ key: String) -> String {
-        key.count > SpecValidator.maximumQuotedLength ? String(key.prefix(SpecValidator.maximumQuotedLength)) + "..." : key
+        key.count > SpecValidator.maximumQuotedLength
+            ? String(key.prefix(SpecValidator.maximumQuotedLength)) + "..." : key
     }
 }

@@ -42,7 +42,8 @@ struct SecretResolver: Sendable {
         switch secret.source {
         case "env":
             guard let value = self.environment(secret.key) else {
-                throw Failure(secret: secret.name, reason: "the variable its key names is not set in landlord's environment")
+                throw Failure(
+                    secret: secret.name, reason: "the variable its key names is not set in landlord's environment")
             }
             guard !value.contains("\0") else {
                 throw Failure(secret: secret.name, reason: "its value contains a NUL character")

@@ -1,11 +1,12 @@
 import AsyncHTTPClient
 import Foundation
 import LandlordCompute
-@testable import LandlordDockerProvider
 import Logging
 import NIOCore
 import NIOHTTP1
 import Testing
+
+@testable import LandlordDockerProvider
 
 /// The real engine the end-to-end tests run on: `LANDLORD_TEST_DOCKER_HOST` (which `make podman-up`
 /// prints and `make swift-test` exports). A missing variable or an engine that does not answer
@@ -22,7 +23,8 @@ enum TestEngine {
     static func host() throws -> String {
         guard let host = ProcessInfo.processInfo.environment["LANDLORD_TEST_DOCKER_HOST"], !host.isEmpty else {
             throw Unavailable(
-                description: "LANDLORD_TEST_DOCKER_HOST is not set: run `make podman-up` and export the socket it prints "
+                description:
+                    "LANDLORD_TEST_DOCKER_HOST is not set: run `make podman-up` and export the socket it prints "
                     + "(e.g. LANDLORD_TEST_DOCKER_HOST=unix:///tmp/landlord-podman/podman.sock)"
             )
         }
@@ -162,7 +164,8 @@ extension ContainerSpec {
 
     /// busybox running `sh -c script`.
     static func shell(_ name: String, _ script: String, tag: String = "1", check: HealthCheckConfig? = nil) -> Self {
-        ContainerSpec(name: name, image: "\(TestEngine.image):\(tag)", command: ["sh", "-c", script], healthCheck: check)
+        ContainerSpec(
+            name: name, image: "\(TestEngine.image):\(tag)", command: ["sh", "-c", script], healthCheck: check)
     }
 }
 
