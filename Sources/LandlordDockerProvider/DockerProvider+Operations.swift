@@ -197,6 +197,11 @@ extension DockerProvider {
     }
 
     /// Creates and starts one planned container; its removal goes to `undo` first.
+    ///
+    /// An ephemeral host port can be taken between the moment the engine picks it and the moment
+    /// the container binds it (podman picks at create time, and landlord's own outgoing
+    /// connections use the same port range): a start that fails with "address already in use"
+    /// is retried with a new container, up to three times, when the container has ephemeral ports.
     private func createAndStart(
         _ container: ContainerPlan,
         secrets: [String: String],
@@ -206,20 +211,36 @@ extension DockerProvider {
         let engine = self.engine
         let name = container.engineName
         let body = container.createBody(secrets: secrets, provisionedAt: provisionedAt)
-        let id: String
-        do {
-            id = try await Self.shielded { try await engine.createContainer(name: name, body) }
-        } catch let error as DockerEngineError where error.kind == .conflict {
-            throw DockerEngineError(
-                .conflict,
-                operation: "create container \(name)",
-                message: "the name is taken by a container that is not this tenant's "
-                    + "(another tenant whose id and container name join to the same name, or one landlord did not create)"
-            )
+        let hasEphemeralPorts = container.spec.ports.contains { $0.hostPort == 0 }
+        var attempt = 1
+        while true {
+            let id: String
+            do {
+                id = try await Self.shielded { try await engine.createContainer(name: name, body) }
+            } catch let error as DockerEngineError where error.kind == .conflict {
+                throw DockerEngineError(
+                    .conflict,
+                    operation: "create container \(name)",
+                    message: "the name is taken by a container that is not this tenant's "
+                        + "(another tenant whose id and container name join to the same name, or one landlord did not create)"
+                )
+            }
+            undo.add("remove container \(name)") { try await engine.removeContainer(id, name: name) }
+            do {
+                try await Self.shielded { try await engine.startContainer(id, name: name) }
+                return id
+            } catch let error as DockerEngineError
+                where hasEphemeralPorts && attempt < 3 && error.message.contains("address already in use")
+            {
+                self.logger.info(
+                    "an ephemeral host port was taken before the container bound it; creating it again",
+                    metadata: ["tenant_id": "\(container.tenantID)", "container": "\(container.spec.name)"]
+                )
+                _ = try await Self.shielded { try await engine.removeContainer(id, name: name) }
+                attempt += 1
+                try Task.checkCancellation()
+            }
         }
-        undo.add("remove container \(name)") { try await engine.removeContainer(id, name: name) }
-        try await Self.shielded { try await engine.startContainer(id, name: name) }
-        return id
     }
 
     private func resolveSecrets(_ secrets: [SecretReference]) throws -> [String: String] {

@@ -248,25 +248,26 @@ struct DockerEngineEndToEndTests {
         }
     }
 
-    @Test("a cancelled provision leaves nothing behind")
+    @Test("a provision cancelled half-way removes what it created and throws CancellationError")
     func cancelledProvision() async throws {
         let tenantID = TestEngine.tenantID("cancelprov")
         try await TestEngine.withProvider(cleaningUp: [tenantID]) { provider in
             let spec = TenantComputeSpec.docker(
-                tenantID, (0..<4).map { ContainerSpec.shell("c\($0)", "exec sleep 3600") }
+                tenantID,
+                (0..<6).map { ContainerSpec.shell("c\($0)", "exec sleep 3600") }
             )
             let task = Task { try await provider.provision(spec) }
-            try await Task.sleep(for: .milliseconds(300))
-            task.cancel()
-            do {
-                _ = try await task.value
-                // It finished before the cancellation arrived: the tenant is complete.
-                #expect(try await TestEngine.objects(of: tenantID, on: provider).containers.count == 4)
-            } catch is CancellationError {
-                let objects = try await TestEngine.objects(of: tenantID, on: provider)
-                #expect(objects.containers.isEmpty)
-                #expect(objects.networks.isEmpty)
+            // Cancel as soon as the first container exists: the network and it must go again.
+            let deadline = ContinuousClock.now + .seconds(30)
+            while try await TestEngine.objects(of: tenantID, on: provider).containers.isEmpty {
+                try #require(ContinuousClock.now < deadline, "the provision never created a container")
+                try await Task.sleep(for: .milliseconds(20))
             }
+            task.cancel()
+            await #expect(throws: CancellationError.self) { _ = try await task.value }
+            let objects = try await TestEngine.objects(of: tenantID, on: provider)
+            #expect(objects.containers.isEmpty)
+            #expect(objects.networks.isEmpty)
         }
     }
 
