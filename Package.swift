@@ -60,15 +60,21 @@ targets += [
 
 // The `docker` provider: tenants as containers on a Docker Engine API (unix socket or TCP), through
 // async-http-client. Its end-to-end tests need a real engine (`make podman-up`).
-let asyncHTTPClient: Target.Dependency = .product(name: "AsyncHTTPClient", package: "async-http-client")
-let nioHTTP1: Target.Dependency = .product(name: "NIOHTTP1", package: "swift-nio")
 targets += [
-    .target(name: "LandlordDockerProvider", dependencies: ["LandlordCompute", asyncHTTPClient, nioCore, nioPosix, nioHTTP1, log]),
+    .target(
+        name: "LandlordDockerProvider",
+        dependencies: [
+            "LandlordCompute", log, nioCore, nioPosix,
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]
+    ),
     .testTarget(
         name: "LandlordDockerProviderTests",
         dependencies: [
-            "LandlordDockerProvider", "LandlordCompute", "LandlordComputeTesting", asyncHTTPClient, nioCore, nioHTTP1, log,
-            inMemoryLogging,
+            "LandlordDockerProvider", "LandlordCompute", "LandlordComputeTesting", log, inMemoryLogging, nioCore,
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]
     ),
 ]

@@ -141,6 +141,42 @@ struct DockerEngineEndToEndTests {
         }
     }
 
+    @Test("network modes: the engine's bridge, the host's network, back to the tenant network")
+    func networkModes() async throws {
+        let tenantID = TestEngine.tenantID("netmode")
+        try await TestEngine.withProvider(cleaningUp: [tenantID]) { provider in
+            let port = Int.random(in: 20000...29999)
+            func reachable(_ result: ProvisionResult) async throws -> Bool {
+                let url = try #require(result.endpoints.first?.url)
+                for _ in 0..<20 {
+                    if let reply = try? await TestEngine.get(url + "/", with: provider), reply.0 == 200 { return true }
+                    try await Task.sleep(for: .milliseconds(250))
+                }
+                return false
+            }
+            var spec = TenantComputeSpec.docker(
+                tenantID, [.httpd(port: port)], providerConfig: #"{"network_mode":"bridge"}"#
+            )
+            let bridged = try await provider.provision(spec)
+            #expect(bridged.resourceIDs["network"] == nil)
+            #expect(try await TestEngine.objects(of: tenantID, on: provider).networks.isEmpty)
+            #expect(try await reachable(bridged))
+
+            spec.providerConfig = RawJSON(#"{"network_mode":"host"}"#)
+            #expect(try await provider.update(tenantID: tenantID, spec: spec).changes == ["provider_config: changed"])
+            let hosted = try await provider.provision(spec)
+            #expect(hosted.endpoints.first?.port == port)
+            #expect(try await reachable(hosted))
+
+            spec.providerConfig = nil
+            _ = try await provider.update(tenantID: tenantID, spec: spec)
+            let tenant = try await provider.provision(spec)
+            #expect(try await TestEngine.objects(of: tenantID, on: provider).networks == ["landlord-\(tenantID)"])
+            #expect(tenant.resourceIDs["network"] != nil)
+            #expect(try await reachable(tenant))
+        }
+    }
+
     @Test("a failing command reports failed with its restart count")
     func failingCommand() async throws {
         let tenantID = TestEngine.tenantID("crash")
