@@ -69,3 +69,17 @@ run: deps
 
 clean:
 	rm -rf .build
+
+# The Docker provider's end-to-end tests (Tests/LandlordDockerProviderTests) run on a real engine:
+# rootful podman with runc, its Docker-compatible API on a unix socket, and a busybox test image
+# built locally (dev/podman/up.sh; idempotent). The tests read the socket from
+# LANDLORD_TEST_DOCKER_HOST and fail (not skip) when the engine does not answer.
+APT_PACKAGES += podman runc busybox-static curl
+LANDLORD_PODMAN_DIR ?= /tmp/landlord-podman
+export LANDLORD_TEST_DOCKER_HOST ?= unix://$(LANDLORD_PODMAN_DIR)/podman.sock
+.PHONY: podman-up podman-down
+swift-test: podman-up
+podman-up: apt-deps
+	@LANDLORD_PODMAN_DIR=$(LANDLORD_PODMAN_DIR) dev/podman/up.sh
+podman-down:
+	@LANDLORD_PODMAN_DIR=$(LANDLORD_PODMAN_DIR) dev/podman/down.sh

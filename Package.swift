@@ -58,6 +58,27 @@ targets += [
     ),
 ]
 
+// The `docker` provider: tenants as containers on a Docker Engine API (unix socket or TCP), through
+// async-http-client. Its end-to-end tests need a real engine (`make podman-up`).
+targets += [
+    .target(
+        name: "LandlordDockerProvider",
+        dependencies: [
+            "LandlordCompute", log, nioCore, nioPosix,
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]
+    ),
+    .testTarget(
+        name: "LandlordDockerProviderTests",
+        dependencies: [
+            "LandlordDockerProvider", "LandlordCompute", "LandlordComputeTesting", log, inMemoryLogging, nioCore,
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]
+    ),
+]
+
 // MARK: - RPC runtime
 
 // HTTP/2 framing (nghttp2): the only targets that touch nghttp2 pointers.
@@ -198,6 +219,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: targets.map { target in
         if target.type != .system && target.type != .binary && target.type != .plugin
