@@ -198,7 +198,8 @@ targets += [
     .target(
         name: "LandlordApp",
         dependencies: [
-            "LandlordCompute", "LandlordMockProvider", "LandlordService", "LandlordGRPCServices", "LandlordProtobuf",
+            "LandlordCompute", "LandlordMockProvider", "LandlordDockerProvider", "LandlordService", "LandlordGRPCServices",
+            "LandlordProtobuf",
             "LandlordRPC", "LandlordTransport", "LandlordHTTP2", log, nioCore, serviceLifecycle, unixSignals,
         ]
     ),

@@ -1,4 +1,5 @@
 import LandlordCompute
+import LandlordDockerProvider
 package import LandlordGRPCServices
 import LandlordHTTP2
 import LandlordMockProvider
@@ -23,6 +24,8 @@ package struct LandlordApplication: Sendable {
     package let server: GRPCServer
     package let health: HealthService
     private let logger: Logger
+    /// Registered providers that talk to an engine: checked before serving, shut down after.
+    private let dockerProvider: DockerProvider?
 
     /// The services health reports on: the whole server and the compute service.
     private static let healthServices = ["", ComputeService.serviceName]
@@ -36,12 +39,27 @@ package struct LandlordApplication: Sendable {
         self.logger = logger
 
         let registry = ProviderRegistry(logger: logger)
+        var dockerProvider: DockerProvider?
         for name in configuration.providers {
             switch name {
-            case "mock": try registry.register(MockProvider(logger: logger))
-            default: throw ConfigurationError("unknown provider \"\(name)\"")
+            case "mock":
+                try registry.register(MockProvider(logger: logger))
+            case "docker":
+                var docker: DockerProvider.Configuration
+                do {
+                    docker = try DockerProvider.Configuration(dockerHost: configuration.dockerHost ?? "")
+                } catch {
+                    throw ConfigurationError("docker host: \(error)")
+                }
+                docker.secretsDirectory = configuration.dockerSecretsDirectory
+                let provider = DockerProvider(configuration: docker, logger: logger)
+                try registry.register(provider)
+                dockerProvider = provider
+            default:
+                throw ConfigurationError("unknown provider \"\(name)\"")
             }
         }
+        self.dockerProvider = dockerProvider
         let manager = ComputeManager(registry: registry, defaultProvider: configuration.defaultProvider, logger: logger)
         let watchHub = StatusWatchHub(logger: logger) { tenantID, providerType in
             try await manager.tenantStatus(tenantID: tenantID, providerType: providerType)
@@ -70,6 +88,21 @@ package struct LandlordApplication: Sendable {
         }
     }
 
+    /// Checks that every engine-backed provider can reach its engine.
+    ///
+    /// - Throws: ``ProviderStartupError`` naming the provider and the cause.
+    package func checkProviders() async throws {
+        guard let dockerProvider else { return }
+        do {
+            let engine = try await dockerProvider.checkConnection()
+            logger.info("docker provider connected", metadata: ["engine": "\(engine)"])
+        } catch let error as ComputeError {
+            throw ProviderStartupError(message: error.message)
+        } catch {
+            throw ProviderStartupError(message: "docker provider: \(error)")
+        }
+    }
+
     /// The address the server listens on, once it does.
     package var listeningAddress: SocketAddress {
         get async throws { try await server.listeningAddress }
@@ -80,6 +113,10 @@ package struct LandlordApplication: Sendable {
     ///
     /// - Parameter onListening: called once with the bound address.
     package func run(onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in }) async throws {
+        try await checkProviders()
+        defer {
+            if let dockerProvider { Task { try? await dockerProvider.shutdown() } }
+        }
         let group = ServiceGroup(
             configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
@@ -90,4 +127,11 @@ package struct LandlordApplication: Sendable {
             onListening(address)
         }
     }
+}
+
+/// A registered provider cannot work (e.g. its engine is unreachable); the
+/// message is one sentence for the operator.
+package struct ProviderStartupError: Error, CustomStringConvertible {
+    package var message: String
+    package var description: String { message }
 }

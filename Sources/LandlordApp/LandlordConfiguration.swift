@@ -28,12 +28,18 @@ package struct LandlordConfiguration: Sendable, Equatable {
     package var maxConcurrentStreams: Int
     /// How long in-flight calls may run after SIGTERM/SIGINT before they are cancelled.
     package var drainTimeout: Duration
+    /// The Docker provider's engine address (`unix:///path` or `tcp://host:port`); nil means the
+    /// provider's default, `unix:///var/run/docker.sock`. Used only when `docker` is registered.
+    package var dockerHost: String? = nil
+    /// Where the Docker provider reads `file` secrets from; nil disables `file` secrets.
+    package var dockerSecretsDirectory: String? = nil
 
     /// - `listenHost` "0.0.0.0", `listenPort` 50051
     /// - `providers` ["mock"], `defaultProvider` "mock"
     /// - `logLevel` info, `logFormat` text
     /// - `maxReceiveMessageSize` 4 MiB, `maxConcurrentStreams` 100
     /// - `drainTimeout` 30 s
+    /// - `dockerHost` nil (the provider's default socket), `dockerSecretsDirectory` nil
     package static var defaults: LandlordConfiguration {
         LandlordConfiguration(
             listenHost: "0.0.0.0",
@@ -71,7 +77,7 @@ package struct LandlordConfiguration: Sendable, Equatable {
     }
 
     /// The providers this build can register.
-    package static let availableProviders = ["mock"]
+    package static let availableProviders = ["docker", "mock"]
 
     /// Checks the values together; the error says what is wrong in one sentence.
     package func validate() throws(ConfigurationError) {

@@ -15,7 +15,8 @@ struct LandlordCommand: ParsableCommand {
         discussion: """
             Health (grpc.health.v1) reports SERVING once the server listens and NOT_SERVING while it drains. \
             SIGTERM or SIGINT drains: GOAWAY, in-flight calls finish (up to --drain-timeout), exit 0. \
-            An invalid configuration prints one line on stderr and exits with status 2.
+            An invalid configuration prints one line on stderr and exits with status 2; a provider that \
+            cannot start (the docker provider's engine unreachable) prints one line and exits with status 1.
             """
     )
 
@@ -42,6 +43,12 @@ struct LandlordCommand: ParsableCommand {
 
     @Option(help: "Seconds in-flight calls may run after SIGTERM/SIGINT. [env: LANDLORD_DRAIN_TIMEOUT] (default: 30)")
     var drainTimeout: String?
+
+    @Option(help: "Docker Engine API address for the docker provider: unix:///PATH or tcp://HOST:PORT. [env: DOCKER_HOST] (default: unix:///var/run/docker.sock)")
+    var dockerHost: String?
+
+    @Option(help: "Directory the docker provider reads `file` secrets from. [env: LANDLORD_DOCKER_SECRETS_DIR] (default: none; file secrets disabled)")
+    var dockerSecretsDir: String?
 
     /// The configuration the flags, then the environment, then the defaults give.
     func resolvedConfiguration(environment: [String: String]) throws(ConfigurationError) -> LandlordConfiguration {
@@ -89,6 +96,8 @@ struct LandlordCommand: ParsableCommand {
             }
             configuration.drainTimeout = .milliseconds(Int64(seconds * 1000))
         }
+        configuration.dockerHost = value(dockerHost, "DOCKER_HOST")
+        configuration.dockerSecretsDirectory = value(dockerSecretsDir, "LANDLORD_DOCKER_SECRETS_DIR")
         try configuration.validate()
         return configuration
     }
@@ -138,15 +147,17 @@ enum LandlordMain {
             }
         } catch let error as ConfigurationError {
             fail("invalid configuration: \(error.message)")
+        } catch let error as ProviderStartupError {
+            fail(error.message, status: 1)
         } catch {
             logger.critical("landlord stopped on an error", metadata: ["error": "\(error)"])
             exit(1)
         }
     }
 
-    /// One clear line on stderr, exit status 2.
-    private static func fail(_ message: String) -> Never {
+    /// One clear line on stderr; exit status 2 for invalid configuration, 1 for a start-up failure.
+    private static func fail(_ message: String, status: Int32 = 2) -> Never {
         FileHandle.standardError.write(Data("landlord: \(message)\n".utf8))
-        exit(2)
+        exit(status)
     }
 }
