@@ -44,7 +44,6 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
 
     private static let keepaliveOpaque: UInt64 = 0x6B65_6570_616C_6976  // "keepaliv"
     private static let drainOpaque: UInt64 = 0x6472_6169_6E69_6E67  // "draining"
-    private static let handshakeBytes = 24 + 9  // client preface + a SETTINGS frame header
 
     private let router: RPCRouter
     private let configuration: GRPCServer.Configuration
@@ -60,7 +59,6 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     private var phase = Phase.active
     private var remotePeer = ""
     private var readHeld = false
-    private var bytesReceived = 0
     private var flushScheduled = false
     private var handshakeTimer: Scheduled<Void>?
     private var idleTimer: Scheduled<Void>?
@@ -113,13 +111,8 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let session else { return }
         let bytes = unwrapInboundIn(data)
-        bytesReceived += bytes.readableBytes
         do {
             let events = try session.receive(bytes)
-            if bytesReceived >= Self.handshakeBytes, let timer = handshakeTimer {
-                timer.cancel()
-                handshakeTimer = nil
-            }
             handle(events)
         } catch {
             logger.debug("closing connection after an HTTP/2 protocol error", metadata: ["error": "\(error)"])
@@ -198,7 +191,11 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
                 } else if opaque == Self.drainOpaque {
                     sendFinalGoAway()
                 }
-            case .goAwayReceived, .goAwaySent, .settingsReceived:
+            case .settingsReceived:
+                // The client's preface is complete: its first SETTINGS frame arrived whole.
+                handshakeTimer?.cancel()
+                handshakeTimer = nil
+            case .goAwayReceived, .goAwaySent:
                 break
             }
         }
