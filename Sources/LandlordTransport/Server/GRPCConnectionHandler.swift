@@ -169,9 +169,17 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     // MARK: HTTP/2 events
 
     private func handle(_ events: [HTTP2Event]) {
+        // A stream that opens and closes within one batch of events was reset by
+        // the client (or by nghttp2) before we could answer: never start its
+        // handler. Rapid reset (CVE-2023-44487) then costs no task, even for the
+        // streams nghttp2 still accepts between its reset-rate GOAWAY being
+        // queued and being written.
+        var closedInBatch: Set<Int32> = []
+        for case .streamClosed(let streamID, _) in events { closedInBatch.insert(streamID) }
         for event in events {
             switch event {
             case .requestHeaders(let streamID, let headers, let endStream):
+                guard !closedInBatch.contains(streamID) else { continue }
                 openStream(streamID, headers: headers, endStream: endStream)
             case .requestData(let streamID, let bytes):
                 receiveData(streamID, bytes)
