@@ -129,14 +129,7 @@ struct ConnectionTimerTests {
             $0.keepaliveTimeout = .milliseconds(300)
         }) { server in
             let connection = try await server.connect(client: nil)
-            var handshake = HTTP2RawFrames.clientPreface
-            var settings = HTTP2RawFrames.settings([])
-            handshake.writeBuffer(&settings)
-            connection.send(handshake)
-            try await connection.wait(for: "the server's SETTINGS") {
-                $0.frames.contains { $0.type == HTTP2RawFrames.FrameType.settings && $0.flags == 0 }
-            }
-            connection.send(HTTP2RawFrames.settingsAck())
+            try await connection.rawHandshake()
             try await connection.wait(for: "a keepalive PING") { !$0.pings.isEmpty }
             try await connection.wait(for: "the server closes the silent connection") { $0.isClosed }
         }

@@ -117,9 +117,9 @@ final class TestConnection {
         }
     }
 
-    /// Turns reading from the socket on or off.
-    func setReading(_ reading: Bool) async throws {
-        try await channel.setOption(.autoRead, value: reading).get()
+    /// Turns reading from the socket on or off (moot once it has closed).
+    func setReading(_ reading: Bool) async {
+        try? await channel.setOption(.autoRead, value: reading).get()
     }
 
     func close() {
@@ -156,6 +156,20 @@ final class TestConnection {
     /// Waits until the server sent its SETTINGS ACK: it has read and accepted our preface.
     func handshake() async throws {
         try await wait(for: "the server acknowledges our SETTINGS") { $0.settingsAcknowledged }
+    }
+
+    /// For a raw connection: sends the preface and an empty SETTINGS, acknowledges
+    /// the server's SETTINGS and waits for the server to acknowledge ours.
+    func rawHandshake() async throws {
+        var bytes = HTTP2RawFrames.clientPreface
+        var settings = HTTP2RawFrames.settings([])
+        bytes.writeBuffer(&settings)
+        send(bytes)
+        try await wait(for: "the server's SETTINGS") {
+            $0.frames.contains { $0.type == HTTP2RawFrames.FrameType.settings && $0.flags & HTTP2RawFrames.Flags.ack == 0 }
+        }
+        send(HTTP2RawFrames.settingsAck())
+        try await handshake()
     }
 
     // MARK: gRPC calls
