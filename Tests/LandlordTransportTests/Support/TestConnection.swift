@@ -29,6 +29,8 @@ final class TestConnection {
     private(set) var clientError: (any Error)?
     /// Bytes the server sent so far (after ``pump()``).
     private(set) var bytesReceived = 0
+    /// Whether ``frames`` keeps what arrives (off for tests that download a lot).
+    var recordsFrames = true
 
     private init(client: HTTP2TestClient?, channel: any Channel, inbox: SocketInbox) {
         self.client = client
@@ -86,8 +88,10 @@ final class TestConnection {
     func pump() {
         while let bytes = inbox.take() {
             bytesReceived += bytes.readableBytes
-            var copy = bytes
-            unparsed.writeBuffer(&copy)
+            if recordsFrames {
+                var copy = bytes
+                unparsed.writeBuffer(&copy)
+            }
             if let client, clientError == nil {
                 do { try client.receive(bytes) } catch { clientError = error }
             }
@@ -158,12 +162,12 @@ final class TestConnection {
         try await wait(for: "the server acknowledges our SETTINGS") { $0.settingsAcknowledged }
     }
 
-    /// For a raw connection: sends the preface and an empty SETTINGS, acknowledges
-    /// the server's SETTINGS and waits for the server to acknowledge ours.
-    func rawHandshake() async throws {
+    /// For a raw connection: sends the preface and `settings`, acknowledges the
+    /// server's SETTINGS and waits for the server to acknowledge ours.
+    func rawHandshake(settings: [HTTP2TestClient.Setting] = []) async throws {
         var bytes = HTTP2RawFrames.clientPreface
-        var settings = HTTP2RawFrames.settings([])
-        bytes.writeBuffer(&settings)
+        var frame = HTTP2RawFrames.settings(settings)
+        bytes.writeBuffer(&frame)
         send(bytes)
         try await wait(for: "the server's SETTINGS") {
             $0.frames.contains { $0.type == HTTP2RawFrames.FrameType.settings && $0.flags & HTTP2RawFrames.Flags.ack == 0 }
@@ -235,8 +239,12 @@ final class TestConnection {
     }
 
     /// Makes a whole unary call and returns its status and messages.
-    func unary(_ path: String, _ message: [UInt8]) async throws -> (status: String?, messages: [[UInt8]]) {
-        let id = try startCall(path, [message])
+    func unary(
+        _ path: String,
+        _ message: [UInt8],
+        metadata: [HTTP2HeaderField] = []
+    ) async throws -> (status: String?, messages: [[UInt8]]) {
+        let id = try startCall(path, [message], metadata: metadata)
         try await finish(id)
         return (status(id), messages(id))
     }
