@@ -66,4 +66,42 @@ struct GracefulShutdownTests {
             #expect(connection.goAways.first?.lastStreamID == Int32.max)
         }
     }
+
+    @Test("run() returns only once the handlers it cancelled have ended")
+    func runWaitsForCancelledHandlers() async throws {
+        try await withTestServer({ $0.drainTimeout = .milliseconds(200) }) { server in
+            let connection = try await server.connect()
+            try connection.startCall(TestMethod.slowCleanup, [[1]])
+            try await eventually("the call runs") { server.probe.started == 1 }
+
+            server.server.beginGracefulShutdown()
+            try await eventually("run() returns") { server.hasStopped }
+            #expect(server.probe.cancelled == 1)
+            #expect(server.probe.completed == 1, "the handler finished its cleanup before run() returned")
+            #expect(server.server.callsInFlight == 0)
+        }
+    }
+
+    @Test("a client's GOAWAY: the call in flight finishes, then the server closes the connection")
+    func clientGoAway() async throws {
+        try await withTestServer { server in
+            let connection = try await server.connect()
+            let client = try #require(connection.client)
+            let id = try connection.startCall(TestMethod.gated, [[1]])
+            try await eventually("the call runs") { server.probe.started == 1 }
+            var goAway = ByteBuffer()
+            goAway.writeInteger(UInt32(0))
+            goAway.writeInteger(HTTP2ErrorCode.noError.rawValue)
+            try client.sendRaw(HTTP2RawFrames.frame(type: HTTP2RawFrames.FrameType.goAway, flags: 0, streamID: 0, payload: goAway))
+            try connection.flush()
+            try await Task.sleep(for: .milliseconds(100))
+            connection.pump()
+            #expect(!connection.isClosed, "the call in flight keeps the connection")
+
+            server.probe.openGate()
+            try await connection.finish(id)
+            #expect(connection.status(id) == "0")
+            try await connection.wait(for: "the server closes the connection") { $0.isClosed }
+        }
+    }
 }

@@ -68,6 +68,11 @@ enum TestMethod {
     static let fail = "/\(service)/Fail"
     /// Unary: request `[size: UInt32]`; answers with `size` bytes.
     static let big = "/\(service)/Big"
+    /// Bidirectional: answers every request message with itself, until the client half-closes.
+    static let echoStream = "/\(service)/EchoStream"
+    /// Unary: runs until cancelled, then takes 300 ms to clean up (cancellation
+    /// or not) before it counts as completed and returns.
+    static let slowCleanup = "/\(service)/SlowCleanup"
 
     /// The router serving every method, recording into `probe`.
     static func router(probe: CallProbe) -> RPCRouter {
@@ -109,11 +114,38 @@ enum TestMethod {
             let request = try await iterator.next() ?? []
             let count = request.count >= 4 ? Int(readUInt32(request, at: 0)) : 0
             let size = request.count >= 8 ? Int(readUInt32(request, at: 4)) : 0
-            for index in 0..<count {
-                try await responses.write([UInt8](repeating: UInt8(truncatingIfNeeded: index), count: size))
-                probe.didWrite()
+            do {
+                for index in 0..<count {
+                    try await responses.write([UInt8](repeating: UInt8(truncatingIfNeeded: index), count: size))
+                    probe.didWrite()
+                }
+            } catch is CancellationError {
+                probe.didObserveCancellation()
+                throw CancellationError()
             }
             probe.didComplete()
+        }
+        add(echoStream, .bidirectionalStreaming) { requests, responses, _ in
+            probe.didStart()
+            do {
+                for try await message in requests { try await responses.write(message) }
+            } catch is CancellationError {
+                probe.didObserveCancellation()
+                throw CancellationError()
+            }
+            probe.didComplete()
+        }
+        add(slowCleanup, .unary) { _, _, _ in
+            probe.didStart()
+            do {
+                while true { try await Task.sleep(for: .seconds(60)) }
+            } catch {
+                probe.didObserveCancellation()
+                // Cleanup that cancellation does not cut short.
+                await Task.detached { try? await Task.sleep(for: .milliseconds(300)) }.value
+                probe.didComplete()
+                throw error
+            }
         }
         add(collect, .clientStreaming) { requests, responses, _ in
             probe.didStart()
