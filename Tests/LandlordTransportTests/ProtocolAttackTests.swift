@@ -8,7 +8,7 @@ import Testing
 /// bystander) has a call in flight on another: the attacker's connection
 /// ends (GOAWAY and/or close), the bystander's call finishes and new calls
 /// are served.
-@Suite("Protocol attacks end only the attacker's connection", .timeLimit(.minutes(1)))
+@Suite("Protocol attacks end the attacker's connection or stream, and only that", .timeLimit(.minutes(1)))
 struct ProtocolAttackTests {
     enum Flood: String, CaseIterable, CustomTestStringConvertible {
         case settings
@@ -133,6 +133,68 @@ struct ProtocolAttackTests {
             #expect(status == "0")
             #expect(messages == [[2]])
             #expect(connection.goAways.isEmpty)
+        }
+    }
+
+    @Test("a stream that sends beyond its flow-control window is reset with FLOW_CONTROL_ERROR, its handler cancelled")
+    func flowControlViolation() async throws {
+        try await withBystander(
+            configure: {
+                $0.http2.initialStreamWindowSize = 64 * 1024
+                $0.maxBufferedRequestBytesPerCall = 64 * 1024
+            },
+            attackerClient: nil
+        ) { scene in
+            let attacker = scene.attacker
+            var bytes = rawRequestHeaders(streamID: 1, path: TestMethod.hang, endStream: false)
+            let message = TestConnection.frame([UInt8](repeating: 1, count: 8 * 1024))
+            for _ in 0..<64 {
+                var data = HTTP2RawFrames.data(streamID: 1, payload: message, endStream: false)
+                bytes.writeBuffer(&data)
+            }
+            attacker.send(bytes)
+            try await attacker.wait(for: "the server resets the stream or closes the connection") {
+                $0.resetCode(1) != nil || $0.isClosed
+            }
+            #expect(attacker.resetCode(1) == .flowControlError)
+            try await eventually("the stream's handler is cancelled") { scene.server.probe.cancelled == 1 }
+            #expect(!attacker.isClosed)
+        }
+    }
+
+    @Test("a header block of zero-length fields (CVE-2019-9516) resets that stream; no handler starts")
+    func zeroLengthHeaders() async throws {
+        try await withBystander(attackerClient: nil) { scene in
+            let attacker = scene.attacker
+            var block = HTTP2RawFrames.literalHeaderBlock(HTTP2TestClient.grpcRequestHeaders(path: TestMethod.echo))
+            for _ in 0..<5000 { block.writeBytes([0x00, 0x00, 0x00]) }  // literal, empty name, empty value
+            attacker.send(headerFrames(streamID: 1, block: block, endStream: true))
+            try await attacker.wait(for: "the server resets the stream or closes the connection") {
+                $0.resetCode(1) != nil || $0.isClosed
+            }
+            #expect(attacker.resetCode(1) == .protocolError)
+            #expect(scene.handlersStarted == 0)
+            #expect(!attacker.isClosed)
+        }
+    }
+
+    @Test("a flood of empty DATA frames (CVE-2019-9518) reaches no handler; the stream still works after it")
+    func emptyFrames() async throws {
+        try await withBystander(attackerClient: nil) { scene in
+            let attacker = scene.attacker
+            attacker.send(rawRequestHeaders(streamID: 1, path: TestMethod.echoStream, endStream: false))
+            let one = Array(HTTP2RawFrames.data(streamID: 1, payload: ByteBuffer(), endStream: false).readableBytesView)
+            var bytes = [UInt8]()
+            for _ in 0..<100_000 { bytes += one }
+            attacker.send(ByteBuffer(bytes: bytes))
+            attacker.send(HTTP2RawFrames.data(streamID: 1, payload: TestConnection.frame([7]), endStream: true))
+            try await attacker.wait(for: "the stream's answer") {
+                $0.frames(on: 1).contains { $0.flags & HTTP2RawFrames.Flags.endStream != 0 }
+            }
+            let data = attacker.frames(on: 1).filter { $0.type == HTTP2RawFrames.FrameType.data }
+            #expect(data.map(\.payload) == [TestConnection.frame([7])], "one message in, the same message out")
+            #expect(scene.handlersStarted == 1)
+            #expect(!attacker.isClosed)
         }
     }
 
@@ -268,12 +330,13 @@ struct AttackScene {
 /// connection has a call in flight; then checks that the bystander's call
 /// finishes and that the bystander can still make calls.
 func withBystander(
+    configure: (inout GRPCServer.Configuration) -> Void = { _ in },
     attackerClient: HTTP2TestClient.Configuration? = .defaults,
     attackerReceiveBuffer: Int? = nil,
     rawHandshake: Bool = true,
     _ attack: (AttackScene) async throws -> Void
 ) async throws {
-    try await withTestServer { server in
+    try await withTestServer(configure) { server in
         let bystander = try await server.connect()
         let inFlight = try bystander.startCall(TestMethod.gated, [[1]])
         try await eventually("the bystander's call runs") { server.probe.started == 1 }
