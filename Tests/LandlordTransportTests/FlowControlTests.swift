@@ -108,6 +108,9 @@ struct MessageSizeTests {
             #expect(connection.status(id) == "8")
             #expect(connection.response(id)?.dataFrames == 0)
             #expect(connection.response(id)?.header("grpc-message")?.contains("1048576") == true)
+            // The client never half-closed: the server ends the stream (RFC 9113 §8.1).
+            try await connection.wait(for: "RST_STREAM(NO_ERROR) after the answer") { $0.resetCode(id) != nil }
+            #expect(connection.resetCode(id) == .noError)
 
             let (status, messages) = try await connection.unary(TestMethod.echo, [UInt8](repeating: 7, count: 1024))
             #expect(status == "0", "a message of exactly the limit is fine")

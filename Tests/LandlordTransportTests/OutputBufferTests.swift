@@ -42,13 +42,19 @@ struct OutputBufferTests {
                 connection.send(batch)
                 try await Task.sleep(for: .milliseconds(2))
             }
-            // Let a server that keeps reading show itself.
-            try await Task.sleep(for: .milliseconds(500))
-            let started = server.probe.started
-            print("handlers started while the client does not read: \(started) of \(requests)")
-            #expect(started < requests / 3, "the server stopped reading requests it cannot answer")
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(server.probe.started <= started + 10, "and does not go on")
+            // Wait until the server has stopped starting handlers (a server that
+            // kept reading would go on to all of them).
+            var started = server.probe.started
+            var stableSince = ContinuousClock.now
+            try await eventually("the server stops starting handlers") {
+                let now = server.probe.started
+                if now != started {
+                    started = now
+                    stableSince = .now
+                }
+                return ContinuousClock.now - stableSince > .milliseconds(500)
+            }
+            #expect(started < requests / 3, "handlers started while the client does not read: \(started) of \(requests)")
 
             // Once the client reads, the server reads again.
             await connection.setReading(true)

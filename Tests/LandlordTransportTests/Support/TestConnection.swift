@@ -42,7 +42,8 @@ final class TestConnection {
         to address: SocketAddress,
         client configuration: HTTP2TestClient.Configuration?,
         reading: Bool,
-        receiveBufferSize: Int?
+        receiveBufferSize: Int?,
+        sendPreface: Bool
     ) async throws -> TestConnection {
         let inbox = SocketInbox()
         var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -63,7 +64,7 @@ final class TestConnection {
             channel: channel,
             inbox: inbox
         )
-        try connection.flush()
+        if sendPreface { try connection.flush() }
         return connection
     }
 

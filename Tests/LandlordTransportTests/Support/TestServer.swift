@@ -23,16 +23,21 @@ struct TestServer: Sendable {
     ///   - reading: whether the socket reads what the server sends.
     ///   - receiveBufferSize: `SO_RCVBUF` of the socket (small values make a
     ///     client that does not read fill up quickly).
+    ///   - sendPreface: whether the client's preface leaves at once; `false`
+    ///     keeps it for the first ``TestConnection/flush()``, together with
+    ///     whatever the test queues first.
     func connect(
         client: HTTP2TestClientConfiguration? = .defaults,
         reading: Bool = true,
-        receiveBufferSize: Int? = nil
+        receiveBufferSize: Int? = nil,
+        sendPreface: Bool = true
     ) async throws -> TestConnection {
         let connection = try await TestConnection.connect(
             to: address,
             client: client,
             reading: reading,
-            receiveBufferSize: receiveBufferSize
+            receiveBufferSize: receiveBufferSize,
+            sendPreface: sendPreface
         )
         sockets.add(connection.channel)
         return connection
