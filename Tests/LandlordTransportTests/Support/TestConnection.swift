@@ -117,7 +117,9 @@ final class TestConnection {
             try flush()
             pump()
             if try condition(self) { return }
-            guard ContinuousClock.now < deadline else { throw WaitTimeout(description: description) }
+            guard ContinuousClock.now < deadline else {
+                throw WaitTimeout(description: "\(description) (connection: \(summary))")
+            }
             try await Task.sleep(for: .milliseconds(2))
         }
     }
@@ -132,6 +134,13 @@ final class TestConnection {
     }
 
     // MARK: What the server sent
+
+    /// What happened on the connection, for failure messages.
+    var summary: String {
+        let types = Dictionary(grouping: frames, by: \.type).mapValues(\.count)
+        return "closed \(isClosed), \(bytesReceived) bytes received, frames by type \(types), "
+            + "GOAWAYs \(goAways), client error \(clientError.map { "\($0)" } ?? "none")"
+    }
 
     /// GOAWAY frames received: last stream id and error code.
     var goAways: [(lastStreamID: Int32, errorCode: HTTP2ErrorCode)] {
