@@ -47,8 +47,11 @@ extension LiveServerTests {
                     id = try connection.startCall(TestMethod.hang, [[1]])
                     try await eventually("the handler runs") { server.probe.started == 1 }
                 case .writing:
-                    id = try connection.startCall(TestMethod.stream, [TestMethod.streamRequest(count: 1000, size: 16 * 1024)])
-                    try await connection.wait(for: "the window is full") { $0.response(id)?.data.readableBytes == 65_535 }
+                    id = try connection.startCall(
+                        TestMethod.stream, [TestMethod.streamRequest(count: 1000, size: 16 * 1024)])
+                    try await connection.wait(for: "the window is full") {
+                        $0.response(id)?.data.readableBytes == 65_535
+                    }
                 case .reading:
                     id = try connection.startCall(TestMethod.echoStream, [[1]], endStream: false)
                     try await connection.wait(for: "the first message comes back") { $0.messages(id) == [[1]] }

@@ -31,7 +31,9 @@ extension LiveServerTests {
             var testDescription: String { rawValue }
         }
 
-        @Test("a client that stalls in its handshake is closed after handshakeTimeout", arguments: StalledHandshake.allCases)
+        @Test(
+            "a client that stalls in its handshake is closed after handshakeTimeout",
+            arguments: StalledHandshake.allCases)
         func handshakeTimeout(stall: StalledHandshake) async throws {
             try await withTestServer({ $0.handshakeTimeout = .milliseconds(200) }) { server in
                 let connection = try await server.connect(client: nil)

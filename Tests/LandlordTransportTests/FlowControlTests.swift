@@ -16,7 +16,8 @@ extension LiveServerTests {
                 // The client grants the default 65 535-byte windows and no more until it consumes.
                 let connection = try await server.connect(client: .init(automaticWindowUpdates: false))
                 let client = try #require(connection.client)
-                let id = try connection.startCall(TestMethod.stream, [TestMethod.streamRequest(count: messageCount, size: messageSize)])
+                let id = try connection.startCall(
+                    TestMethod.stream, [TestMethod.streamRequest(count: messageCount, size: messageSize)])
                 let window = 65_535
 
                 try await connection.wait(for: "the server fills the stream window") {
@@ -27,7 +28,9 @@ extension LiveServerTests {
                 connection.pump()
                 #expect(connection.response(id)?.data.readableBytes == window, "the server obeys the window")
                 let bound = (window + perStreamBuffer) / messageSize + 2
-                #expect(server.probe.writes <= bound, "writes completed: window + per-stream buffer, not all \(messageCount)")
+                #expect(
+                    server.probe.writes <= bound,
+                    "writes completed: window + per-stream buffer, not all \(messageCount)")
                 #expect(server.probe.writes >= window / messageSize)
                 #expect(server.probe.completed == 0)
 
@@ -44,9 +47,10 @@ extension LiveServerTests {
                 #expect(connection.status(id) == "0")
                 let messages = connection.messages(id)
                 #expect(messages.count == messageCount)
-                #expect(messages.enumerated().allSatisfy { index, message in
-                    message.count == messageSize && message.allSatisfy { $0 == UInt8(truncatingIfNeeded: index) }
-                })
+                #expect(
+                    messages.enumerated().allSatisfy { index, message in
+                        message.count == messageSize && message.allSatisfy { $0 == UInt8(truncatingIfNeeded: index) }
+                    })
                 #expect(server.probe.writes == messageCount)
             }
         }
@@ -66,7 +70,8 @@ extension LiveServerTests {
                 let id = try connection.startCall(TestMethod.collect, endStream: false)
                 for index in 0..<messageCount {
                     let message = [UInt8](repeating: UInt8(truncatingIfNeeded: index), count: messageSize)
-                    try client.sendData(streamID: id, TestConnection.frame(message), endStream: index == messageCount - 1)
+                    try client.sendData(
+                        streamID: id, TestConnection.frame(message), endStream: index == messageCount - 1)
                 }
                 let total = messageCount * (messageSize + 5)
                 func sent() -> Int { total - client.pendingRequestBytes(streamID: id) }
@@ -79,7 +84,9 @@ extension LiveServerTests {
                 try connection.flush()
                 connection.pump()
                 try connection.flush()
-                #expect(sent() <= window + maxBuffered + 2 * (messageSize + 5), "credit withheld while the handler does not read")
+                #expect(
+                    sent() <= window + maxBuffered + 2 * (messageSize + 5),
+                    "credit withheld while the handler does not read")
                 #expect(sent() >= window)
                 #expect(client.remoteWindowSize(streamID: id) == 0)
 
@@ -96,12 +103,15 @@ extension LiveServerTests {
 extension LiveServerTests {
     @Suite("Message size limit", .timeLimit(.minutes(1)))
     struct MessageSizeTests {
-        @Test("a length prefix over maxReceiveMessageSize gets RESOURCE_EXHAUSTED before the body; the connection stays usable")
+        @Test(
+            "a length prefix over maxReceiveMessageSize gets RESOURCE_EXHAUSTED before the body; the connection stays usable"
+        )
         func lengthPrefixOverLimit() async throws {
             try await withTestServer({ $0.maxReceiveMessageSize = 1024 }) { server in
                 let connection = try await server.connect()
                 let client = try #require(connection.client)
-                let id = try client.sendRequest(headers: HTTP2TestClient.grpcRequestHeaders(path: TestMethod.echo), endStream: false)
+                let id = try client.sendRequest(
+                    headers: HTTP2TestClient.grpcRequestHeaders(path: TestMethod.echo), endStream: false)
                 // Only the 5-byte prefix announcing 1 MiB; the body never comes, nor END_STREAM.
                 var prefix = ByteBuffer()
                 prefix.writeInteger(UInt8(0))

@@ -7,7 +7,9 @@ import Testing
 extension LiveServerTests {
     @Suite("Graceful shutdown", .timeLimit(.minutes(1)))
     struct GracefulShutdownTests {
-        @Test("beginGracefulShutdown: GOAWAY notice then final; the call in flight finishes; later streams are not served; run() returns")
+        @Test(
+            "beginGracefulShutdown: GOAWAY notice then final; the call in flight finishes; later streams are not served; run() returns"
+        )
         func drainLetsCallsFinish() async throws {
             try await withTestServer({ $0.drainTimeout = .seconds(30) }) { server in
                 let connection = try await server.connect()
@@ -93,7 +95,8 @@ extension LiveServerTests {
                 var goAway = ByteBuffer()
                 goAway.writeInteger(UInt32(0))
                 goAway.writeInteger(HTTP2ErrorCode.noError.rawValue)
-                try client.sendRaw(HTTP2RawFrames.frame(type: HTTP2RawFrames.FrameType.goAway, flags: 0, streamID: 0, payload: goAway))
+                try client.sendRaw(
+                    HTTP2RawFrames.frame(type: HTTP2RawFrames.FrameType.goAway, flags: 0, streamID: 0, payload: goAway))
                 try connection.flush()
                 try await Task.sleep(for: .milliseconds(100))
                 connection.pump()

@@ -6,7 +6,8 @@ import Testing
 extension LiveServerTests {
     @Suite("Limits on calls in flight and open connections", .timeLimit(.minutes(1)))
     struct LimitTests {
-        @Test("a call beyond maxConcurrentCalls is refused with RST_STREAM(REFUSED_STREAM); once a slot frees calls work")
+        @Test(
+            "a call beyond maxConcurrentCalls is refused with RST_STREAM(REFUSED_STREAM); once a slot frees calls work")
         func maxConcurrentCalls() async throws {
             try await withTestServer({ $0.maxConcurrentCalls = 2 }) { server in
                 let first = try await server.connect()

@@ -72,7 +72,8 @@ extension LiveServerTests {
                 #expect(connection.status(id) == "0")
                 #expect(connection.messages(id) == [[5]])
                 #expect(response.header(TestMetadata.headerName) == TestMetadata.headerValue)
-                #expect(response.header(TestMetadata.binaryHeaderName) == unpaddedBase64(TestMetadata.binaryHeaderValue))
+                #expect(
+                    response.header(TestMetadata.binaryHeaderName) == unpaddedBase64(TestMetadata.binaryHeaderValue))
                 #expect(response.trailer(TestMetadata.trailerName) == TestMetadata.trailerValue)
                 let details = try #require(response.trailer("grpc-status-details-bin"))
                 #expect(details == unpaddedBase64(TestMetadata.statusDetails))

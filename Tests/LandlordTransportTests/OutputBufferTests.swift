@@ -30,7 +30,8 @@ extension LiveServerTests {
                     for _ in 0..<(count / 10) {
                         var batch = ByteBuffer()
                         for _ in 0..<10 {
-                            var headers = rawRequestHeaders(streamID: nextStreamID, path: TestMethod.big, endStream: false)
+                            var headers = rawRequestHeaders(
+                                streamID: nextStreamID, path: TestMethod.big, endStream: false)
                             var data = HTTP2RawFrames.data(
                                 streamID: nextStreamID,
                                 payload: TestConnection.frame(TestMethod.bigRequest(size: responseSize)),
@@ -55,7 +56,9 @@ extension LiveServerTests {
                 // Requests sent now are not read: no handler starts for them.
                 try await sendRequests(laterRequests)
                 let later = try await stableCount("the server does not start more handlers") { server.probe.started }
-                #expect(later - blocked < 50, "handlers started for \(laterRequests) requests sent while blocked: \(later - blocked)")
+                #expect(
+                    later - blocked < 50,
+                    "handlers started for \(laterRequests) requests sent while blocked: \(later - blocked)")
 
                 // Once the client reads, the server reads again.
                 await connection.setReading(true)

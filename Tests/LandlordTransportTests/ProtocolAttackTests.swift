@@ -94,7 +94,9 @@ extension LiveServerTests {
             }
         }
 
-        @Test("a flood of frames that need an ACK, sent without reading the ACKs (CVE-2019-9512/9515)", arguments: Flood.allCases)
+        @Test(
+            "a flood of frames that need an ACK, sent without reading the ACKs (CVE-2019-9512/9515)",
+            arguments: Flood.allCases)
         func ackFlood(flood: Flood) async throws {
             try await withBystander(attackerReceiveBuffer: 4096) { scene in
                 let attacker = scene.attacker
@@ -137,7 +139,9 @@ extension LiveServerTests {
             }
         }
 
-        @Test("a stream that sends beyond its flow-control window is reset with FLOW_CONTROL_ERROR, its handler cancelled")
+        @Test(
+            "a stream that sends beyond its flow-control window is reset with FLOW_CONTROL_ERROR, its handler cancelled"
+        )
         func flowControlViolation() async throws {
             try await withBystander(
                 configure: {
@@ -184,7 +188,8 @@ extension LiveServerTests {
             try await withBystander(attackerClient: nil) { scene in
                 let attacker = scene.attacker
                 attacker.send(rawRequestHeaders(streamID: 1, path: TestMethod.echoStream, endStream: false))
-                let one = Array(HTTP2RawFrames.data(streamID: 1, payload: ByteBuffer(), endStream: false).readableBytesView)
+                let one = Array(
+                    HTTP2RawFrames.data(streamID: 1, payload: ByteBuffer(), endStream: false).readableBytesView)
                 var bytes = [UInt8]()
                 for _ in 0..<100_000 { bytes += one }
                 attacker.send(ByteBuffer(bytes: bytes))
@@ -214,12 +219,17 @@ extension LiveServerTests {
                 var block = ByteBuffer()
                 switch self {
                 case .indexedReferences:
-                    HPACK.writeLiteralWithIndexing(name: "x-bomb", value: String(repeating: "b", count: 4000), into: &block)
+                    HPACK.writeLiteralWithIndexing(
+                        name: "x-bomb", value: String(repeating: "b", count: 4000), into: &block)
                     for _ in 0..<4000 { block.writeInteger(UInt8(0x80 | 62)) }  // indexed: the newest dynamic entry
                 case .largeLiteral:
-                    block = HTTP2RawFrames.literalHeaderBlock([.init(name: "x-bomb", value: String(repeating: "b", count: 50_000))])
+                    block = HTTP2RawFrames.literalHeaderBlock([
+                        .init(name: "x-bomb", value: String(repeating: "b", count: 50_000))
+                    ])
                 case .hugeLiteral:
-                    block = HTTP2RawFrames.literalHeaderBlock([.init(name: "x-bomb", value: String(repeating: "b", count: 100_000))])
+                    block = HTTP2RawFrames.literalHeaderBlock([
+                        .init(name: "x-bomb", value: String(repeating: "b", count: 100_000))
+                    ])
                 }
                 return block
             }
@@ -248,8 +258,13 @@ extension LiveServerTests {
                         $0.frames(on: 3).contains { $0.flags & HTTP2RawFrames.Flags.endStream != 0 }
                     }
                     let answer = attacker.frames(on: 3)
-                    #expect(answer.map(\.type) == [HTTP2RawFrames.FrameType.headers, HTTP2RawFrames.FrameType.data, HTTP2RawFrames.FrameType.headers])
-                    #expect(answer.first { $0.type == HTTP2RawFrames.FrameType.data }?.payload == TestConnection.frame([9]))
+                    #expect(
+                        answer.map(\.type) == [
+                            HTTP2RawFrames.FrameType.headers, HTTP2RawFrames.FrameType.data,
+                            HTTP2RawFrames.FrameType.headers,
+                        ])
+                    #expect(
+                        answer.first { $0.type == HTTP2RawFrames.FrameType.data }?.payload == TestConnection.frame([9]))
                     #expect(scene.handlersStarted == 1, "only the well-formed request")
                     #expect(!attacker.isClosed)
                 case .hugeLiteral:

@@ -180,7 +180,9 @@ final class TestConnection {
         bytes.writeBuffer(&frame)
         send(bytes)
         try await wait(for: "the server's SETTINGS") {
-            $0.frames.contains { $0.type == HTTP2RawFrames.FrameType.settings && $0.flags & HTTP2RawFrames.Flags.ack == 0 }
+            $0.frames.contains {
+                $0.type == HTTP2RawFrames.FrameType.settings && $0.flags & HTTP2RawFrames.Flags.ack == 0
+            }
         }
         send(HTTP2RawFrames.settingsAck())
         try await handshake()

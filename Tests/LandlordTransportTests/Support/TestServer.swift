@@ -116,7 +116,8 @@ struct WaitTimeout: Error, CustomStringConvertible {
 /// names a level (e.g. `LANDLORD_TEST_LOG=debug swift test …`).
 let testLogger: Logger = {
     if let name = ProcessInfo.processInfo.environment["LANDLORD_TEST_LOG"], let level = Logger.Level(rawValue: name) {
-        var logger = Logger(label: "landlord.transport.tests", factory: { label in StreamLogHandler.standardError(label: label) })
+        var logger = Logger(
+            label: "landlord.transport.tests", factory: { label in StreamLogHandler.standardError(label: label) })
         logger.logLevel = level
         return logger
     }

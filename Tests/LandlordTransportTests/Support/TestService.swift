@@ -79,7 +79,8 @@ enum TestMethod {
         var router = RPCRouter()
         func add(_ path: String, _ kind: RPCKind, _ body: @escaping RPCHandler.Body) {
             let method = String(path.split(separator: "/").last!)
-            router.register(RPCHandler(descriptor: MethodDescriptor(service: service, method: method), kind: kind, body: body))
+            router.register(
+                RPCHandler(descriptor: MethodDescriptor(service: service, method: method), kind: kind, body: body))
         }
         add(echo, .unary) { requests, responses, _ in
             probe.didStart()
