@@ -63,7 +63,12 @@ func withTestServer(
     configuration.drainTimeout = .seconds(1)
     configure(&configuration)
     let probe = CallProbe()
-    let server = GRPCServer(router: TestMethod.router(probe: probe), configuration: configuration, logger: testLogger)
+    let server = GRPCServer(
+        router: TestMethod.router(probe: probe),
+        configuration: configuration,
+        logger: testLogger,
+        onDrain: { probe.didDrain() }
+    )
     let runState = RunState()
     let sockets = SocketRegistry()
     try await withThrowingTaskGroup(of: Void.self) { group in

@@ -10,6 +10,7 @@ final class CallProbe: Sendable {
         var writes = 0
         var requestMetadata: [Metadata] = []
         var gateOpen = false
+        var drains = 0
     }
 
     private let state = Mutex(State())
@@ -22,6 +23,8 @@ final class CallProbe: Sendable {
     var completed: Int { state.withLock { $0.completed } }
     /// Response writes of streaming handlers that returned.
     var writes: Int { state.withLock { $0.writes } }
+    /// Times the server called its `onDrain` callback.
+    var drains: Int { state.withLock { $0.drains } }
     /// The custom metadata each `Metadata` call received.
     var requestMetadata: [Metadata] { state.withLock { $0.requestMetadata } }
 
@@ -30,6 +33,7 @@ final class CallProbe: Sendable {
     func didComplete() { state.withLock { $0.completed += 1 } }
     func didWrite() { state.withLock { $0.writes += 1 } }
     func record(_ metadata: Metadata) { state.withLock { $0.requestMetadata.append(metadata) } }
+    func didDrain() { state.withLock { $0.drains += 1 } }
 
     /// Lets every handler waiting in ``waitForGate()`` go on.
     func openGate() { state.withLock { $0.gateOpen = true } }
