@@ -24,8 +24,7 @@ extension LiveServerTests {
                     $0.response(id)?.data.readableBytes == window
                 }
                 // Give a runaway writer time to show itself.
-                try await Task.sleep(for: .milliseconds(300))
-                connection.pump()
+                try await connection.drive(for: .milliseconds(300))
                 #expect(connection.response(id)?.data.readableBytes == window, "the server obeys the window")
                 let bound = (window + perStreamBuffer) / messageSize + 2
                 #expect(
@@ -80,10 +79,7 @@ extension LiveServerTests {
                     $0.client!.remoteWindowSize(streamID: id) == 0 && sent() > 0
                 }
                 // Give a server that keeps crediting time to show itself.
-                try await Task.sleep(for: .milliseconds(300))
-                try connection.flush()
-                connection.pump()
-                try connection.flush()
+                try await connection.drive(for: .milliseconds(500))
                 #expect(
                     sent() <= window + maxBuffered + 2 * (messageSize + 5),
                     "credit withheld while the handler does not read")

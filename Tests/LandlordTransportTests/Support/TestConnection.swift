@@ -124,6 +124,19 @@ final class TestConnection {
         }
     }
 
+    /// Keeps flushing and pumping for `duration`: lets the client session react
+    /// to what the server does (send more as windows open, ACK PINGs) for a while.
+    func drive(for duration: Duration) async throws {
+        let end = ContinuousClock.now + duration
+        while ContinuousClock.now < end {
+            try flush()
+            pump()
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        try flush()
+        pump()
+    }
+
     /// Turns reading from the socket on or off (moot once it has closed).
     func setReading(_ reading: Bool) async {
         try? await channel.setOption(.autoRead, value: reading).get()
