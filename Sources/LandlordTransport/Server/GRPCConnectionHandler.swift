@@ -57,6 +57,8 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     private var taskExecutor: EventLoopTaskExecutor?
     private var streams: [Int32: Stream] = [:]
     private var phase = Phase.active
+    /// A drain asked for before the connection started: it begins once it does.
+    private var drainRequested = false
     private var remotePeer = ""
     private var readHeld = false
     private var flushScheduled = false
@@ -106,6 +108,7 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
         armKeepaliveTimer()
         armIdleTimer()
         flushOutput()
+        if drainRequested { beginDrain() }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -147,7 +150,12 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
 
     func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
         if event is GracefulDrainEvent {
-            beginDrain()
+            if session == nil {
+                // Accepted just before the shutdown, not active yet.
+                drainRequested = true
+            } else {
+                beginDrain()
+            }
             promise?.succeed()
         } else {
             context.triggerUserOutboundEvent(event, promise: promise)
