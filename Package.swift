@@ -147,7 +147,7 @@ targets += [
     .target(name: "LandlordTransport", dependencies: ["LandlordHTTP2", "LandlordRPC", nioCore, nioPosix, log, serviceLifecycle]),
     .testTarget(
         name: "LandlordTransportTests",
-        dependencies: ["LandlordTransport", "LandlordRPC", "LandlordHTTP2", "LandlordHTTP2TestSupport", nioCore, nioPosix, log]
+        dependencies: ["LandlordTransport", "LandlordRPC", "LandlordHTTP2", "LandlordHTTP2TestSupport", nioCore, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio"), log]
     ),
 ]
 

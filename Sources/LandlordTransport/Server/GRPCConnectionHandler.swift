@@ -44,7 +44,6 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
 
     private static let keepaliveOpaque: UInt64 = 0x6B65_6570_616C_6976  // "keepaliv"
     private static let drainOpaque: UInt64 = 0x6472_6169_6E69_6E67  // "draining"
-    private static let handshakeBytes = 24 + 9  // client preface + a SETTINGS frame header
 
     private let router: RPCRouter
     private let configuration: GRPCServer.Configuration
@@ -58,9 +57,10 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     private var taskExecutor: EventLoopTaskExecutor?
     private var streams: [Int32: Stream] = [:]
     private var phase = Phase.active
+    /// A drain asked for before the connection started: it begins once it does.
+    private var drainRequested = false
     private var remotePeer = ""
     private var readHeld = false
-    private var bytesReceived = 0
     private var flushScheduled = false
     private var handshakeTimer: Scheduled<Void>?
     private var idleTimer: Scheduled<Void>?
@@ -108,18 +108,14 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
         armKeepaliveTimer()
         armIdleTimer()
         flushOutput()
+        if drainRequested { beginDrain() }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let session else { return }
         let bytes = unwrapInboundIn(data)
-        bytesReceived += bytes.readableBytes
         do {
             let events = try session.receive(bytes)
-            if bytesReceived >= Self.handshakeBytes, let timer = handshakeTimer {
-                timer.cancel()
-                handshakeTimer = nil
-            }
             handle(events)
         } catch {
             logger.debug("closing connection after an HTTP/2 protocol error", metadata: ["error": "\(error)"])
@@ -154,7 +150,12 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
 
     func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
         if event is GracefulDrainEvent {
-            beginDrain()
+            if session == nil {
+                // Accepted just before the shutdown, not active yet.
+                drainRequested = true
+            } else {
+                beginDrain()
+            }
             promise?.succeed()
         } else {
             context.triggerUserOutboundEvent(event, promise: promise)
@@ -176,9 +177,17 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     // MARK: HTTP/2 events
 
     private func handle(_ events: [HTTP2Event]) {
+        // A stream that opens and closes within one batch of events was reset by
+        // the client (or by nghttp2) before we could answer: never start its
+        // handler. Rapid reset (CVE-2023-44487) then costs no task, even for the
+        // streams nghttp2 still accepts between its reset-rate GOAWAY being
+        // queued and being written.
+        var closedInBatch: Set<Int32> = []
+        for case .streamClosed(let streamID, _) in events { closedInBatch.insert(streamID) }
         for event in events {
             switch event {
             case .requestHeaders(let streamID, let headers, let endStream):
+                guard !closedInBatch.contains(streamID) else { continue }
                 openStream(streamID, headers: headers, endStream: endStream)
             case .requestData(let streamID, let bytes):
                 receiveData(streamID, bytes)
@@ -198,7 +207,11 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
                 } else if opaque == Self.drainOpaque {
                     sendFinalGoAway()
                 }
-            case .goAwayReceived, .goAwaySent, .settingsReceived:
+            case .settingsReceived:
+                // The client's preface is complete: its first SETTINGS frame arrived whole.
+                handshakeTimer?.cancel()
+                handshakeTimer = nil
+            case .goAwayReceived, .goAwaySent:
                 break
             }
         }

@@ -85,7 +85,8 @@ package final class GRPCServer: Service, Sendable {
     /// Handlers running now.
     package var callsInFlight: Int { callLimiter.count }
 
-    /// Listens and serves until a graceful shutdown (or cancellation) ends it.
+    /// Listens and serves until a graceful shutdown (or cancellation) ends it;
+    /// returns once every connection has closed and every handler has returned.
     package func run() async throws {
         let serverChannel: any Channel
         do {
@@ -113,6 +114,8 @@ package final class GRPCServer: Service, Sendable {
                 self.beginGracefulShutdown()
             }
             await drainConnections()
+            // Closed connections have cancelled their calls; wait for the handlers to end.
+            await callLimiter.waitUntilIdle()
         } onCancel: {
             self.closeEverything()
         }
