@@ -402,3 +402,46 @@ def test_sigterm_drains_health_not_serving_and_exits_zero():
         assert time.monotonic() - started < 10, "open watches must not hold the drain for its whole timeout"
     finally:
         server.terminate()
+
+
+# --- the docker provider, wired into the executable ---------------------------------------------------
+
+
+def test_unreachable_docker_engine_is_one_line_and_exit_1():
+    result = subprocess.run(
+        [binary("landlord"), "--listen", "127.0.0.1:0", "--providers", "mock,docker", "--docker-host", "unix:///nonexistent/docker.sock"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 1, result
+    lines = [line for line in result.stderr.splitlines() if line.startswith("landlord:")]
+    assert len(lines) == 1 and "unix:///nonexistent/docker.sock" in lines[0], result.stderr
+
+
+def test_docker_provider_through_the_server():
+    """landlord with --providers mock,docker on the podman engine `make podman-up` starts (fails if it is absent)."""
+    import os
+
+    engine = os.environ.get("LANDLORD_TEST_DOCKER_HOST")
+    assert engine, "LANDLORD_TEST_DOCKER_HOST is not set: run through `make test` (it starts podman)"
+    server = start_landlord("--providers", "mock,docker", "--docker-host", engine)
+    tenant = tenant_id()
+    try:
+        with grpc.insecure_channel(server.address) as channel:
+            stub = pb_grpc.ComputeServiceStub(channel)
+            assert list(stub.ListProviders(pb.ListProvidersRequest(), timeout=10).providers) == ["docker", "mock"]
+            docker_spec = pb.TenantComputeSpec(
+                tenant_id=tenant,
+                provider_type="docker",
+                containers=[pb.ContainerSpec(name="app", image="localhost/landlord-busybox:latest", command=["sleep", "3600"])],
+                resources=pb.ResourceRequirements(cpu=250, memory=128),
+            )
+            result = stub.ProvisionTenant(pb.ProvisionTenantRequest(spec=docker_spec), timeout=120).result
+            assert result.status == pb.PROVISION_STATUS_SUCCESS
+            status = stub.GetTenantStatus(pb.GetTenantStatusRequest(tenant_id=tenant, provider_type="docker"), timeout=60).status
+            assert status.state == pb.COMPUTE_STATE_RUNNING
+            assert [c.name for c in status.containers] == ["app"]
+            stub.DestroyTenant(pb.DestroyTenantRequest(tenant_id=tenant, provider_type="docker"), timeout=120)
+            error = code_of(lambda: stub.GetTenantStatus(pb.GetTenantStatusRequest(tenant_id=tenant, provider_type="docker"), timeout=60))
+            assert error.code() == grpc.StatusCode.NOT_FOUND
+    finally:
+        server.terminate()
