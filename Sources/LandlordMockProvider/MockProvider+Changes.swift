@@ -20,7 +20,7 @@ extension MockProvider {
         let newNames = Set(new.containers.map(\.name))
         for container in new.containers {
             if let previous = oldContainers[container.name] {
-                changes += Self.containerChanges(from: previous, to: container)
+                changes += SpecChangeDescriptions.containerChanges(from: previous, to: container)
             } else {
                 changes.append("containers[\(container.name)]: added")
             }
@@ -32,7 +32,7 @@ extension MockProvider {
             changes.append("containers: order changed")
         }
 
-        changes += Self.resourceChanges(from: old.resources, to: new.resources, path: "resources")
+        changes += SpecChangeDescriptions.resourceChanges(from: old.resources, to: new.resources, path: "resources")
         changes += Self.networkChanges(from: old.networking, to: new.networking)
 
         // Secrets, by name; their content is never shown.
@@ -85,80 +85,6 @@ extension MockProvider {
         return config
     }
 
-    private static func containerChanges(from old: ContainerSpec, to new: ContainerSpec) -> [String] {
-        let path = "containers[\(new.name)]"
-        var changes: [String] = []
-        if old.image != new.image {
-            changes.append("\(path).image: \(old.image) -> \(new.image)")
-        }
-        if old.command != new.command {
-            changes.append("\(path).command: changed")
-        }
-        if old.args != new.args {
-            changes.append("\(path).args: changed")
-        }
-        for key in Set(old.env.keys).union(new.env.keys).sorted() {
-            switch (old.env[key], new.env[key]) {
-            case (let before?, let after?) where before != after: changes.append("\(path).env[\(key)]: changed")
-            case (nil, _?): changes.append("\(path).env[\(key)]: added")
-            case (_?, nil): changes.append("\(path).env[\(key)]: removed")
-            default: break
-            }
-        }
-        if old.ports != new.ports {
-            changes.append("\(path).ports: \(Self.describe(old.ports)) -> \(Self.describe(new.ports))")
-        }
-        switch (old.healthCheck, new.healthCheck) {
-        case (let before?, let after?) where before != after:
-            changes += Self.healthCheckChanges(from: before, to: after, path: "\(path).health_check")
-        case (nil, let after?):
-            changes.append("\(path).health_check: added (\(after.type))")
-        case (_?, nil):
-            changes.append("\(path).health_check: removed")
-        default:
-            break
-        }
-        switch (old.resources, new.resources) {
-        case (let before?, let after?):
-            changes += Self.resourceChanges(from: before, to: after, path: "\(path).resources")
-        case (nil, let after?):
-            changes.append("\(path).resources: added (cpu \(after.cpu), memory \(after.memory))")
-        case (_?, nil):
-            changes.append("\(path).resources: removed")
-        case (nil, nil):
-            break
-        }
-        return changes
-    }
-
-    private static func healthCheckChanges(from old: HealthCheckConfig, to new: HealthCheckConfig, path: String)
-        -> [String]
-    {
-        var changes: [String] = []
-        func compare<Value: Equatable>(_ name: String, _ before: Value, _ after: Value) {
-            if before != after { changes.append("\(path).\(name): \(before) -> \(after)") }
-        }
-        compare("type", old.type, new.type)
-        compare("http_path", Self.orNone(old.httpPath), Self.orNone(new.httpPath))
-        compare("port", old.port, new.port)
-        if old.command != new.command { changes.append("\(path).command: changed") }
-        compare("interval_seconds", old.intervalSeconds, new.intervalSeconds)
-        compare("timeout_seconds", old.timeoutSeconds, new.timeoutSeconds)
-        compare("healthy_threshold", old.healthyThreshold, new.healthyThreshold)
-        compare("unhealthy_threshold", old.unhealthyThreshold, new.unhealthyThreshold)
-        return changes
-    }
-
-    private static func resourceChanges(from old: ResourceRequirements, to new: ResourceRequirements, path: String)
-        -> [String]
-    {
-        var changes: [String] = []
-        if old.cpu != new.cpu { changes.append("\(path).cpu: \(old.cpu) -> \(new.cpu)") }
-        if old.memory != new.memory { changes.append("\(path).memory: \(old.memory) -> \(new.memory)") }
-        if old.storage != new.storage { changes.append("\(path).storage: \(old.storage) -> \(new.storage)") }
-        return changes
-    }
-
     private static func networkChanges(from old: NetworkConfig, to new: NetworkConfig) -> [String] {
         var changes: [String] = []
         if old.publicIP != new.publicIP {
@@ -166,20 +92,20 @@ extension MockProvider {
         }
         if old.securityGroups != new.securityGroups {
             changes.append(
-                "networking.security_groups: \(Self.describe(old.securityGroups)) -> \(Self.describe(new.securityGroups))"
+                "networking.security_groups: \(SpecChangeDescriptions.describe(old.securityGroups)) -> \(SpecChangeDescriptions.describe(new.securityGroups))"
             )
         }
         if old.subnets != new.subnets {
-            changes.append("networking.subnets: \(Self.describe(old.subnets)) -> \(Self.describe(new.subnets))")
+            changes.append("networking.subnets: \(SpecChangeDescriptions.describe(old.subnets)) -> \(SpecChangeDescriptions.describe(new.subnets))")
         }
         switch (old.dns, new.dns) {
         case (let before?, let after?):
             if before.hostname != after.hostname {
                 changes.append(
-                    "networking.dns.hostname: \(Self.orNone(before.hostname)) -> \(Self.orNone(after.hostname))")
+                    "networking.dns.hostname: \(SpecChangeDescriptions.orNone(before.hostname)) -> \(SpecChangeDescriptions.orNone(after.hostname))")
             }
             if before.domain != after.domain {
-                changes.append("networking.dns.domain: \(Self.orNone(before.domain)) -> \(Self.orNone(after.domain))")
+                changes.append("networking.dns.domain: \(SpecChangeDescriptions.orNone(before.domain)) -> \(SpecChangeDescriptions.orNone(after.domain))")
             }
         case (nil, _?):
             changes.append("networking.dns: added")
@@ -191,23 +117,4 @@ extension MockProvider {
         return changes
     }
 
-    /// `[8080:80/tcp http, 53/udp]`
-    private static func describe(_ ports: [PortMapping]) -> String {
-        Self.describe(
-            ports.map { port in
-                var text = port.hostPort != 0 ? "\(port.hostPort):" : ""
-                text += "\(port.containerPort)/\(port.protocol)"
-                if !port.name.isEmpty { text += " \(port.name)" }
-                return text
-            }
-        )
-    }
-
-    private static func describe(_ values: [String]) -> String {
-        "[" + values.joined(separator: ", ") + "]"
-    }
-
-    private static func orNone(_ value: String) -> String {
-        value.isEmpty ? "(none)" : value
-    }
 }
