@@ -1,5 +1,6 @@
 package import Logging
 package import Metrics
+internal import Synchronization
 
 /// The facade of compute operations (seed 004 `Manager`): validates, routes each call to the
 /// provider the spec names, logs, audits and measures.
@@ -52,6 +53,7 @@ package final class ComputeManager: Sendable {
     private let registry: ProviderRegistry
     private let logger: Logger
     private let metricsFactory: (any MetricsFactory)?
+    private let metricHandles = MetricHandleCache()
 
     /// Creates a manager.
     ///
@@ -318,24 +320,38 @@ package final class ComputeManager: Sendable {
         summary: (Output) -> Logger.Metadata,
         outcome successOutcome: (Output) -> String = { _ in "success" }
     ) async throws -> Output {
-        var logger = self.logger
-        logger[metadataKey: "tenant_id"] = "\(tenantID)"
-        logger[metadataKey: "provider"] = "\(providerName)"
-        logger[metadataKey: "operation"] = "\(operation.rawValue)"
+        // The per-operation logger (3 metadata entries) is only built when a line is written:
+        // status and validate log at debug on success, so at the usual levels they build none.
+        let baseLogger = self.logger
+        func operationLogger() -> Logger {
+            var logger = baseLogger
+            logger[metadataKey: "tenant_id"] = .string(tenantID)
+            logger[metadataKey: "provider"] = .string(providerName)
+            logger[metadataKey: "operation"] = .string(operation.rawValue)
+            return logger
+        }
 
-        logger.debug(operation.startMessage)
+        if baseLogger.logLevel <= .debug {
+            operationLogger().debug(operation.startMessage)
+        }
         let clock = ContinuousClock()
         let start = clock.now
         do {
             let result = try await body()
             let duration = start.duration(to: clock.now)
             let outcome = successOutcome(result)
-            var metadata = summary(result)
-            metadata["outcome"] = "\(outcome)"
-            metadata["duration_ms"] = "\(Self.milliseconds(duration))"
             // Read-only operations (status, validate) are frequent: their completion is debug.
-            logger.log(level: operation.auditMessage == nil ? .debug : .info, operation.completionMessage, metadata: metadata)
-            self.audit(operation, outcome: outcome, logger: logger)
+            let level: Logger.Level = operation.auditMessage == nil ? .debug : .info
+            if baseLogger.logLevel <= level || operation.auditMessage != nil {
+                let logger = operationLogger()
+                if logger.logLevel <= level {
+                    var metadata = summary(result)
+                    metadata["outcome"] = .string(outcome)
+                    metadata["duration_ms"] = "\(Self.milliseconds(duration))"
+                    logger.log(level: level, operation.completionMessage, metadata: metadata)
+                }
+                self.audit(operation, outcome: outcome, logger: logger)
+            }
             self.record(operation, providerName: providerName, outcome: outcome, duration: duration)
             return result
         } catch {
@@ -359,6 +375,7 @@ package final class ComputeManager: Sendable {
                 metadata["error"] = "\(String(describing: error))"
             }
             metadata["outcome"] = "\(outcome)"
+            let logger = operationLogger()
             logger.log(level: level, operation.failureMessage, metadata: metadata)
             self.audit(operation, outcome: outcome, logger: logger)
             self.record(operation, providerName: providerName, outcome: outcome, duration: duration)
@@ -373,17 +390,70 @@ package final class ComputeManager: Sendable {
 
     private func record(_ operation: Operation, providerName: String, outcome: String, duration: Duration) {
         let factory = self.metricsFactory ?? MetricsSystem.factory
-        let dimensions = [
-            ("operation", operation.rawValue),
-            ("provider", self.registry.contains(providerName) ? providerName : "unknown"),
-            ("outcome", outcome),
-        ]
-        Counter(label: Self.countMetricLabel, dimensions: dimensions, factory: factory).increment()
-        Timer(label: Self.durationMetricLabel, dimensions: dimensions, factory: factory).record(duration: duration)
+        let key = MetricKey(
+            operation: operation.rawValue,
+            provider: self.registry.contains(providerName) ? providerName : "unknown",
+            outcome: outcome
+        )
+        let metrics = self.metricHandles.handles(for: key, factory: factory)
+        metrics.counter.increment()
+        metrics.timer.record(duration: duration)
     }
 
     private static func milliseconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}
+
+/// The dimensions of one operation's metrics.
+private struct MetricKey: Hashable {
+    var operation: String
+    var provider: String
+    var outcome: String
+}
+
+/// The `Counter` and `Timer` of each (operation, provider, outcome), made once per factory
+/// instead of on every call (each `makeCounter`/`makeTimer` is a factory lookup under a lock and
+/// two objects). The cardinality is bounded: 5 operations x registered providers (or `unknown`)
+/// x the outcomes.
+private final class MetricHandleCache: Sendable {
+    private struct State {
+        /// The factory the handles were made by (held, so its identity cannot be reused).
+        var factory: (any MetricsFactory)?
+        var identity: ObjectIdentifier?
+        var handles: [MetricKey: (counter: Counter, timer: Timer)] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    func handles(for key: MetricKey, factory: any MetricsFactory) -> (counter: Counter, timer: Timer) {
+        // Only a class factory has an identity to key the cache on; the handles of any other
+        // factory are made afresh on every call (as before).
+        guard type(of: factory) is AnyObject.Type else {
+            return Self.makeHandles(for: key, factory: factory)
+        }
+        let identity = ObjectIdentifier(factory as AnyObject)
+        return self.state.withLock { state in
+            if state.identity != identity {
+                state.factory = factory
+                state.identity = identity
+                state.handles.removeAll()
+            }
+            if let handles = state.handles[key] {
+                return handles
+            }
+            let handles = Self.makeHandles(for: key, factory: factory)
+            state.handles[key] = handles
+            return handles
+        }
+    }
+
+    private static func makeHandles(for key: MetricKey, factory: any MetricsFactory) -> (counter: Counter, timer: Timer) {
+        let dimensions = [("operation", key.operation), ("provider", key.provider), ("outcome", key.outcome)]
+        return (
+            counter: Counter(label: ComputeManager.countMetricLabel, dimensions: dimensions, factory: factory),
+            timer: Timer(label: ComputeManager.durationMetricLabel, dimensions: dimensions, factory: factory)
+        )
     }
 }

@@ -51,8 +51,10 @@ package final class ProviderRegistry: Sendable {
     /// - Throws: ``ComputeError`` of kind ``ComputeError/Kind/providerNotFound`` whose message names
     ///   the registered providers: `unknown provider "ecs"; registered providers: mock`.
     package func provider(named name: String) throws -> any ComputeProvider {
-        let (provider, names) = self.providers.withLock { providers in
-            (providers[name], providers.keys.sorted())
+        // The sorted names are only needed (and only computed) for the error.
+        let (provider, names): ((any ComputeProvider)?, [String]) = self.providers.withLock { providers in
+            if let provider = providers[name] { return (provider, []) }
+            return (nil, providers.keys.sorted())
         }
         guard let provider else {
             throw Self.providerNotFound(name, registered: names)

@@ -30,7 +30,18 @@ package struct Metadata: Hashable, Sendable, ExpressibleByDictionaryLiteral {
 
     /// Appends a value; the key is lower-cased. Several values may share a key.
     package mutating func add(_ key: String, _ value: Value) {
-        elements.append(Element(key: key.lowercased(), value: value))
+        elements.append(Element(key: Self.lowercased(key), value: value))
+    }
+
+    /// `key.lowercased()`, without making a new string when `key` is lower-case ASCII already
+    /// (as received header names are).
+    @inline(__always)
+    private static func lowercased(_ key: String) -> String {
+        let isLowercaseASCII =
+            key.utf8.withContiguousStorageIfAvailable { bytes in
+                !bytes.contains { $0 >= 0x80 || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
+            } ?? false
+        return isLowercaseASCII ? key : key.lowercased()
     }
 
     /// Appends a string value.

@@ -8,6 +8,9 @@ internal import CProtobufC
 /// the encoding call that created it.
 package final class ProtobufCArena {
     private var allocations: [UnsafeMutableRawPointer] = []
+    /// The block small allocations are currently carved from (also in `allocations`).
+    private var block: UnsafeMutableRawPointer?
+    private var blockUsed = 0
 
     init() {}
 
@@ -113,12 +116,32 @@ package final class ProtobufCArena {
 
     /// Zeroed, uninitialized-as-Swift memory for `count` trivial C values.
     private func allocate<T>(_ type: T.Type, count: Int) -> UnsafeMutablePointer<T> {
-        let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: MemoryLayout<T>.stride * count,
-            alignment: MemoryLayout<T>.alignment
-        )
-        raw.initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<T>.stride * count)
-        allocations.append(raw)
+        let byteCount = MemoryLayout<T>.stride * count
+        let alignment = MemoryLayout<T>.alignment
+        let raw: UnsafeMutableRawPointer
+        if byteCount <= Self.largeAllocation, alignment <= Self.blockAlignment {
+            // Small values (sub-messages, strings, pointer arrays) come from a shared block: one
+            // malloc for a whole message instead of one per value.
+            var offset = (self.blockUsed + alignment - 1) & ~(alignment - 1)
+            if self.block == nil || offset + byteCount > Self.blockSize {
+                let block = UnsafeMutableRawPointer.allocate(byteCount: Self.blockSize, alignment: Self.blockAlignment)
+                self.allocations.append(block)
+                self.block = block
+                offset = 0
+            }
+            raw = self.block! + offset
+            self.blockUsed = offset + byteCount
+        } else {
+            raw = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: alignment)
+            self.allocations.append(raw)
+        }
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
         return raw.bindMemory(to: T.self, capacity: count)
     }
+
+    /// The size of the blocks small values are carved from.
+    private static let blockSize = 2048
+    /// Values larger than this get an allocation of their own.
+    private static let largeAllocation = 512
+    private static let blockAlignment = 16
 }

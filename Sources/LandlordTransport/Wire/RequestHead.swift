@@ -22,11 +22,52 @@ package enum RequestRejection: Error, Sendable {
 }
 
 extension GRPCRequestHead {
-    /// Headers that are not custom metadata and never reach a handler.
-    private static let reservedHeaders: Set<String> = [
-        "content-type", "te", "grpc-timeout", "grpc-encoding", "grpc-accept-encoding", "content-length",
-        "host", "connection", "grpc-message-type",
-    ]
+    /// What a request header name is to the parser. Reserved headers (`content-type`, `te`,
+    /// `grpc-timeout`, `grpc-encoding`, `grpc-accept-encoding`, `content-length`, `host`,
+    /// `connection`, `grpc-message-type` and every other `grpc-` name) are not custom metadata
+    /// and never reach a handler.
+    private enum HeaderName {
+        case method
+        case path
+        case otherPseudo
+        case contentType
+        case encoding
+        case timeout
+        case reserved
+        case custom
+        case customBinary
+    }
+
+    /// Classifies `name` on its UTF-8 bytes (no hashing, no `String` comparisons).
+    private static func classify(_ name: String) -> HeaderName {
+        if let kind = name.utf8.withContiguousStorageIfAvailable({ classify(bytes: $0) }) {
+            return kind
+        }
+        return Array(name.utf8).withUnsafeBufferPointer { classify(bytes: $0) }
+    }
+
+    private static func classify(bytes name: UnsafeBufferPointer<UInt8>) -> HeaderName {
+        guard let first = name.first else { return .custom }
+        if first == UInt8(ascii: ":") {
+            if name.equals(":path") { return .path }
+            if name.equals(":method") { return .method }
+            return .otherPseudo
+        }
+        if name.hasPrefix("grpc-") {
+            if name.equals("grpc-timeout") { return .timeout }
+            if name.equals("grpc-encoding") { return .encoding }
+            return .reserved
+        }
+        switch name.count {
+        case 2: if name.equals("te") { return .reserved }
+        case 4: if name.equals("host") { return .reserved }
+        case 10: if name.equals("connection") { return .reserved }
+        case 12: if name.equals("content-type") { return .contentType }
+        case 14: if name.equals("content-length") { return .reserved }
+        default: break
+        }
+        return name.hasSuffix("-bin") ? .customBinary : .custom
+    }
 
     /// Checks request headers as grpc/grpc `doc/PROTOCOL-HTTP2.md` describes them.
     ///
@@ -41,28 +82,20 @@ extension GRPCRequestHead {
         var timeoutValue: String?
         var metadata = Metadata()
         for (name, value) in headers {
-            if name.utf8.first == UInt8(ascii: ":") {
-                switch name {
-                case ":method": method = value
-                case ":path": path = value
-                default: break
+            switch classify(name) {
+            case .method: method = value
+            case .path: path = value
+            case .otherPseudo, .reserved: continue
+            case .contentType: contentType = value
+            case .encoding: encoding = value
+            case .timeout: timeoutValue = value
+            case .customBinary:
+                guard let bytes = Base64.decode(value) else {
+                    return .failure(.grpc(Status(code: .internal, message: "malformed binary metadata \"\(name)\"")))
                 }
-                continue
-            }
-            switch name {
-            case "content-type": contentType = value
-            case "grpc-encoding": encoding = value
-            case "grpc-timeout": timeoutValue = value
-            default:
-                if reservedHeaders.contains(name) || name.hasPrefix("grpc-") { continue }
-                if name.hasSuffix("-bin") {
-                    guard let bytes = Base64.decode(value) else {
-                        return .failure(.grpc(Status(code: .internal, message: "malformed binary metadata \"\(name)\"")))
-                    }
-                    metadata.add(name, .binary(bytes))
-                } else {
-                    metadata.add(name, .string(value))
-                }
+                metadata.add(name, .binary(bytes))
+            case .custom:
+                metadata.add(name, .string(value))
             }
         }
         guard method == "POST" else {
@@ -96,16 +129,24 @@ extension GRPCRequestHead {
 
     /// `application/grpc` or `application/grpc+proto`, optionally with parameters.
     static func isGRPCContentType(_ value: String) -> Bool {
+        // The usual values exactly, on bytes; anything else the general way below.
+        if value.utf8.elementsEqual("application/grpc".utf8) || value.utf8.elementsEqual("application/grpc+proto".utf8) {
+            return true
+        }
         let base = value.split(separator: ";", maxSplits: 1).first.map { $0.trimmingSpaces() } ?? ""
         return base == "application/grpc" || base == "application/grpc+proto"
     }
 
     /// `/service/method` with both parts non-empty.
     static func methodDescriptor(path: String) -> MethodDescriptor? {
-        guard path.utf8.first == UInt8(ascii: "/") else { return nil }
-        let parts = path.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
-            let service = String(parts[0]), let method = String(parts[1])
+        let utf8 = path.utf8
+        guard utf8.first == UInt8(ascii: "/") else { return nil }
+        let rest = utf8.index(after: utf8.startIndex)
+        // Exactly one more "/", with something on both sides.
+        guard let slash = utf8[rest...].firstIndex(of: UInt8(ascii: "/")), slash != rest else { return nil }
+        let methodStart = utf8.index(after: slash)
+        guard methodStart != utf8.endIndex, !utf8[methodStart...].contains(UInt8(ascii: "/")),
+            let service = String(utf8[rest..<slash]), let method = String(utf8[methodStart...])
         else { return nil }
         return MethodDescriptor(service: service, method: method)
     }
@@ -117,5 +158,34 @@ extension Substring {
         while s.first == " " { s.removeFirst() }
         while s.last == " " { s.removeLast() }
         return s
+    }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// Whether these bytes are exactly `literal`'s UTF-8.
+    @inline(__always)
+    fileprivate func equals(_ literal: StaticString) -> Bool {
+        self.count == literal.utf8CodeUnitCount && self.hasPrefix(literal)
+    }
+
+    /// Whether these bytes start with `literal`'s UTF-8.
+    @inline(__always)
+    fileprivate func hasPrefix(_ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard self.count >= count else { return false }
+        let start = literal.utf8Start
+        for i in 0..<count where self[i] != start[i] { return false }
+        return true
+    }
+
+    /// Whether these bytes end with `literal`'s UTF-8.
+    @inline(__always)
+    fileprivate func hasSuffix(_ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard self.count >= count else { return false }
+        let start = literal.utf8Start
+        let offset = self.count - count
+        for i in 0..<count where self[offset + i] != start[i] { return false }
+        return true
     }
 }
