@@ -33,6 +33,9 @@ package struct LandlordConfiguration: Sendable, Equatable {
     package var dockerHost: String? = nil
     /// Where the Docker provider reads `file` secrets from; nil disables `file` secrets.
     package var dockerSecretsDirectory: String? = nil
+    /// Event-loop threads serving connections (and running their calls); nil means one per CPU
+    /// the process may run on (``CPUAffinity/allowedCPUCount``).
+    package var eventLoopThreads: Int? = nil
 
     /// - `listenHost` "0.0.0.0", `listenPort` 50051
     /// - `providers` ["mock"], `defaultProvider` "mock"
@@ -40,6 +43,7 @@ package struct LandlordConfiguration: Sendable, Equatable {
     /// - `maxReceiveMessageSize` 4 MiB, `maxConcurrentStreams` 100
     /// - `drainTimeout` 30 s
     /// - `dockerHost` nil (the provider's default socket), `dockerSecretsDirectory` nil
+    /// - `eventLoopThreads` nil (one per CPU the process may run on)
     package static var defaults: LandlordConfiguration {
         LandlordConfiguration(
             listenHost: "0.0.0.0",
@@ -100,6 +104,9 @@ package struct LandlordConfiguration: Sendable, Equatable {
             throw ConfigurationError("max concurrent streams must be at least 1")
         }
         guard drainTimeout >= .zero else { throw ConfigurationError("drain timeout must not be negative") }
+        if let eventLoopThreads, !(1...1024).contains(eventLoopThreads) {
+            throw ConfigurationError("event-loop threads must be between 1 and 1024")
+        }
     }
 
     /// Parses `HOST:PORT` (`[v6]:PORT` for IPv6).

@@ -44,6 +44,9 @@ struct LandlordCommand: ParsableCommand {
     @Option(help: "Seconds in-flight calls may run after SIGTERM/SIGINT. [env: LANDLORD_DRAIN_TIMEOUT] (default: 30)")
     var drainTimeout: String?
 
+    @Option(help: "Event-loop threads serving connections. [env: LANDLORD_EVENT_LOOP_THREADS] (default: one per CPU the process may run on)")
+    var eventLoopThreads: String?
+
     @Option(help: "Docker Engine API address for the docker provider: unix:///PATH or tcp://HOST:PORT. [env: DOCKER_HOST] (default: unix:///var/run/docker.sock)")
     var dockerHost: String?
 
@@ -96,6 +99,12 @@ struct LandlordCommand: ParsableCommand {
             }
             configuration.drainTimeout = .milliseconds(Int64(seconds * 1000))
         }
+        if let threads = value(eventLoopThreads, "LANDLORD_EVENT_LOOP_THREADS") {
+            guard let count = Int(threads), count > 0 else {
+                throw ConfigurationError("event-loop threads \"\(threads)\" is not a positive number")
+            }
+            configuration.eventLoopThreads = count
+        }
         configuration.dockerHost = value(dockerHost, "DOCKER_HOST")
         configuration.dockerSecretsDirectory = value(dockerSecretsDir, "LANDLORD_DOCKER_SECRETS_DIR")
         try configuration.validate()
@@ -117,6 +126,9 @@ enum LandlordMain {
             if LandlordCommand.exitCode(for: error) == .success { LandlordCommand.exit(withError: error) }
             fail(LandlordCommand.message(for: error))
         }
+
+        // Before anything uses NIO's shared event loops (set once, by the process).
+        NIOSingletons.groupLoopCountSuggestion = configuration.eventLoopThreads ?? CPUAffinity.allowedCPUCount
 
         let level = configuration.logLevel
         let format = configuration.logFormat

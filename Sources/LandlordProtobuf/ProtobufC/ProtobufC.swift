@@ -18,12 +18,12 @@ internal import CProtobufC
 /// The descriptor is taken from a message the init function initialized, so it is the address of
 /// the generated `…__descriptor` constant itself (never a copy), which protobuf-c compares by
 /// address.
-package struct ProtobufCMessageType<Message>: @unchecked Sendable {
+public struct ProtobufCMessageType<Message>: @unchecked Sendable {
     // @unchecked Sendable: `descriptor` points to an immutable, statically allocated C constant
     // and `initialize` is a generated C function; neither carries mutable state.
 
     /// The generated `…__init` function of the message.
-    let initialize: (UnsafeMutablePointer<Message>?) -> Void
+    @usableFromInline let initialize: (UnsafeMutablePointer<Message>?) -> Void
 
     /// The generated `…__descriptor` constant of the message.
     let descriptor: UnsafePointer<ProtobufCMessageDescriptor>
@@ -42,6 +42,9 @@ package struct ProtobufCMessageType<Message>: @unchecked Sendable {
         self.descriptor = descriptor
     }
 
+    /// The address of ``descriptor``, for the inlinable decoding helpers.
+    @usableFromInline var rawDescriptor: UnsafeRawPointer { UnsafeRawPointer(descriptor) }
+
     /// The fully qualified protobuf name of the message, e.g. `grpc.health.v1.HealthCheckRequest`.
     package var name: String {
         String(cString: descriptor.pointee.name)
@@ -49,7 +52,11 @@ package struct ProtobufCMessageType<Message>: @unchecked Sendable {
 }
 
 /// Encoding and decoding of protobuf-c messages, and reading their fields into Swift values.
-package enum ProtobufC {
+///
+/// The generic entry points are `@inlinable` (and so `public`, see ``ProtobufCArena``), so the
+/// message modules get them specialized for their message types; the C calls stay in the
+/// non-generic helpers at the end.
+public enum ProtobufC {
     /// Decodes `bytes` as a `type` message and passes the unpacked C message to `body`.
     ///
     /// The message and everything it points to is freed when `body` returns: `body` must copy what
@@ -57,18 +64,20 @@ package enum ProtobufC {
     ///
     /// - Throws: ``ProtobufDecodingError`` when `bytes` are not a valid encoding of the message, or
     ///   whatever `body` throws.
-    package static func withDecoded<Message, Result>(
+    @inlinable
+    public static func withDecoded<Message, Result>(
         _ type: ProtobufCMessageType<Message>,
         from bytes: some Collection<UInt8>,
         _ body: (Message) throws -> Result
     ) throws -> Result {
-        let unpacked: UnsafeMutablePointer<ProtobufCMessage>? =
-            bytes.withContiguousStorageIfAvailable { unpack(type.descriptor, $0) }
-            ?? Array(bytes).withUnsafeBufferPointer { unpack(type.descriptor, $0) }
+        let descriptor = type.rawDescriptor
+        let unpacked: UnsafeMutableRawPointer? =
+            bytes.withContiguousStorageIfAvailable { unpack(descriptor, UnsafeRawBufferPointer($0)) }
+            ?? Array(bytes).withUnsafeBytes { unpack(descriptor, $0) }
         guard let unpacked else {
-            throw ProtobufDecodingError(messageName: type.name, byteCount: bytes.count)
+            throw decodingError(type.rawDescriptor, byteCount: bytes.count)
         }
-        defer { protobuf_c_message_free_unpacked(unpacked, nil) }
+        defer { freeUnpacked(unpacked) }
         return try body(UnsafeRawPointer(unpacked).load(as: Message.self))
     }
 
@@ -77,51 +86,52 @@ package enum ProtobufC {
     /// `message` starts initialized with the field defaults. Every pointer `build` stores in it must
     /// come from `arena` (or point to memory that outlives this call); the arena is freed after
     /// packing.
-    package static func encode<Message>(
+    @inlinable
+    public static func encode<Message>(
         _ type: ProtobufCMessageType<Message>,
         _ build: (_ message: inout Message, _ arena: ProtobufCArena) -> Void
     ) -> [UInt8] {
         let arena = ProtobufCArena()
         let message = arena.message(type)
         build(&message.pointee, arena)
-        return withExtendedLifetime(arena) {
-            pack(UnsafeRawPointer(message).assumingMemoryBound(to: ProtobufCMessage.self))
-        }
+        return withExtendedLifetime(arena) { pack(UnsafeRawPointer(message)) }
     }
 
     /// Re-encodes a message that is part of a decoded message (for example one file of a decoded
     /// descriptor set). Only valid inside the `body` of ``withDecoded(_:from:_:)``.
     package static func encode<Message>(decoded message: UnsafePointer<Message>) -> [UInt8] {
-        pack(UnsafeRawPointer(message).assumingMemoryBound(to: ProtobufCMessage.self))
+        pack(UnsafeRawPointer(message))
     }
 
     // MARK: Reading fields of decoded messages
 
     /// A `string` field: protobuf-c stores it NUL-terminated (absent proto2 strings are NULL).
-    package static func string(_ value: UnsafePointer<CChar>?) -> String {
+    public static func string(_ value: UnsafePointer<CChar>?) -> String {
         value.map { String(cString: $0) } ?? ""
     }
 
     /// A `repeated string` field (`size_t n_x; char **x;`).
-    package static func strings(_ values: UnsafePointer<UnsafeMutablePointer<CChar>?>?, count: Int) -> [String] {
+    public static func strings(_ values: UnsafePointer<UnsafeMutablePointer<CChar>?>?, count: Int) -> [String] {
         guard let values, count > 0 else { return [] }
         return UnsafeBufferPointer(start: values, count: count).map { string($0) }
     }
 
     /// A `bytes` field (`ProtobufCBinaryData`: `len`, `data`).
-    package static func bytes(_ data: UnsafePointer<UInt8>?, count: Int) -> [UInt8] {
+    public static func bytes(_ data: UnsafePointer<UInt8>?, count: Int) -> [UInt8] {
         guard let data, count > 0 else { return [] }
         return Array(UnsafeBufferPointer(start: data, count: count))
     }
 
     /// A `repeated` scalar field (`size_t n_x; int32_t *x;`).
-    package static func array<Element>(_ values: UnsafePointer<Element>?, count: Int) -> [Element] {
+    @inlinable
+    public static func array<Element>(_ values: UnsafePointer<Element>?, count: Int) -> [Element] {
         guard let values, count > 0 else { return [] }
         return Array(UnsafeBufferPointer(start: values, count: count))
     }
 
     /// A message field (`Sub *x;`, NULL when absent).
-    package static func message<Sub, Result>(
+    @inlinable
+    public static func message<Sub, Result>(
         _ value: UnsafePointer<Sub>?,
         _ transform: (Sub) throws -> Result
     ) rethrows -> Result? {
@@ -129,7 +139,8 @@ package enum ProtobufC {
     }
 
     /// A `repeated` message or `map` field (`size_t n_x; Sub **x;`).
-    package static func messages<Sub, Result>(
+    @inlinable
+    public static func messages<Sub, Result>(
         _ values: UnsafePointer<UnsafeMutablePointer<Sub>?>?,
         count: Int,
         _ transform: (Sub) throws -> Result
@@ -141,7 +152,8 @@ package enum ProtobufC {
     }
 
     /// A `map<string, string>` field (`size_t n_x; XEntry **x;`), given the entry's fields.
-    package static func stringMap<Entry>(
+    @inlinable
+    public static func stringMap<Entry>(
         _ entries: UnsafePointer<UnsafeMutablePointer<Entry>?>?,
         count: Int,
         key: KeyPath<Entry, UnsafeMutablePointer<CChar>?>,
@@ -160,22 +172,39 @@ package enum ProtobufC {
         bytes(data.data, count: data.len)
     }
 
-    private static func unpack(
-        _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
-        _ buffer: UnsafeBufferPointer<UInt8>
-    ) -> UnsafeMutablePointer<ProtobufCMessage>? {
-        // protobuf-c reads nothing for an empty input, but wants a valid pointer all the same.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1) { placeholder in
-            protobuf_c_message_unpack(
-                descriptor,
-                nil,
-                buffer.count,
-                buffer.baseAddress ?? UnsafePointer(placeholder.baseAddress!)
-            )
-        }
+    /// The error for bytes that are not a valid message of the type `descriptor` describes.
+    @usableFromInline
+    static func decodingError(_ descriptor: UnsafeRawPointer, byteCount: Int) -> ProtobufDecodingError {
+        let name = descriptor.assumingMemoryBound(to: ProtobufCMessageDescriptor.self).pointee.name
+        return ProtobufDecodingError(messageName: name.map { String(cString: $0) } ?? "?", byteCount: byteCount)
     }
 
-    private static func pack(_ message: UnsafePointer<ProtobufCMessage>) -> [UInt8] {
+    /// Unpacks `buffer` as a message of the type `descriptor` (a `ProtobufCMessageDescriptor`)
+    /// describes; `nil` when the bytes are not a valid encoding. Free with ``freeUnpacked(_:)``.
+    @usableFromInline
+    static func unpack(_ descriptor: UnsafeRawPointer, _ buffer: UnsafeRawBufferPointer) -> UnsafeMutableRawPointer? {
+        // protobuf-c reads nothing for an empty input, but wants a valid pointer all the same.
+        let unpacked = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1) { placeholder in
+            protobuf_c_message_unpack(
+                descriptor.assumingMemoryBound(to: ProtobufCMessageDescriptor.self),
+                nil,
+                buffer.count,
+                buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(placeholder.baseAddress!)
+            )
+        }
+        return unpacked.map { UnsafeMutableRawPointer($0) }
+    }
+
+    /// Frees a message ``unpack(_:_:)`` returned, with everything it points to.
+    @usableFromInline
+    static func freeUnpacked(_ message: UnsafeMutableRawPointer) {
+        protobuf_c_message_free_unpacked(message.assumingMemoryBound(to: ProtobufCMessage.self), nil)
+    }
+
+    /// The encoding of a protobuf-c message (any struct that starts with `ProtobufCMessage base`).
+    @usableFromInline
+    static func pack(_ rawMessage: UnsafeRawPointer) -> [UInt8] {
+        let message = rawMessage.assumingMemoryBound(to: ProtobufCMessage.self)
         let size = protobuf_c_message_get_packed_size(message)
         guard size > 0 else { return [] }
         return [UInt8](unsafeUninitializedCapacity: size) { buffer, initializedCount in
@@ -186,7 +215,7 @@ package enum ProtobufC {
 }
 
 /// Bytes that are not a valid encoding of the expected protobuf message.
-package struct ProtobufDecodingError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct ProtobufDecodingError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The fully qualified name of the expected message, e.g. `grpc.health.v1.HealthCheckRequest`.
     package var messageName: String
 
@@ -198,7 +227,7 @@ package struct ProtobufDecodingError: Error, Hashable, Sendable, CustomStringCon
         self.byteCount = byteCount
     }
 
-    package var description: String {
+    public var description: String {
         "\(byteCount) bytes are not a valid \(messageName) message"
     }
 }

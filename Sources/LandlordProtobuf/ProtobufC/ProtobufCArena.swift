@@ -6,13 +6,18 @@ internal import CProtobufC
 /// Everything allocated here (sub-messages, strings, arrays) is freed together when the arena goes
 /// away, which ``ProtobufC/encode(_:_:)`` arranges right after packing. An arena is confined to
 /// the encoding call that created it.
-package final class ProtobufCArena {
-    private var allocations: [UnsafeMutableRawPointer] = []
+///
+/// The generic helpers are `@inlinable`: specialized in the module that builds a message, they run
+/// without run-time generic metadata lookups (the encoding hot path of every response). They are
+/// `public`, not `package`: Swift 6.3 specializes `@inlinable` code in other modules only when it
+/// is public. No library product exports this module, so nothing leaves the package.
+public final class ProtobufCArena {
+    @usableFromInline var allocations: [UnsafeMutableRawPointer] = []
     /// The block small allocations are currently carved from (also in `allocations`).
-    private var block: UnsafeMutableRawPointer?
-    private var blockUsed = 0
+    @usableFromInline var block: UnsafeMutableRawPointer?
+    @usableFromInline var blockUsed = 0
 
-    init() {}
+    @usableFromInline init() {}
 
     deinit {
         for allocation in allocations {
@@ -21,7 +26,8 @@ package final class ProtobufCArena {
     }
 
     /// A new message of `type`, initialized with its field defaults.
-    package func message<Message>(_ type: ProtobufCMessageType<Message>) -> UnsafeMutablePointer<Message> {
+    @inlinable
+    public func message<Message>(_ type: ProtobufCMessageType<Message>) -> UnsafeMutablePointer<Message> {
         let message = allocate(Message.self, count: 1)
         type.initialize(message)
         return message
@@ -29,24 +35,29 @@ package final class ProtobufCArena {
 
     /// A `repeated` message or `map` field: one new message of `type` per element, each filled in
     /// by `fill`. Assign `count` to `n_x` and `pointer` to `x`.
-    package func messages<Message, Element>(
+    @inlinable
+    public func messages<Message, Element>(
         _ type: ProtobufCMessageType<Message>,
         _ elements: some Collection<Element>,
         _ fill: (_ message: inout Message, _ element: Element) -> Void
     ) -> (count: Int, pointer: UnsafeMutablePointer<UnsafeMutablePointer<Message>?>?) {
         guard !elements.isEmpty else { return (0, nil) }
-        let pointers = allocate(UnsafeMutablePointer<Message>?.self, count: elements.count)
-        for (index, element) in elements.enumerated() {
+        let count = elements.count
+        let pointers = allocate(UnsafeMutablePointer<Message>?.self, count: count)
+        var index = 0
+        for element in elements {
             let message = self.message(type)
             fill(&message.pointee, element)
             pointers[index] = message
+            index += 1
         }
-        return (elements.count, pointers)
+        return (count, pointers)
     }
 
     /// A `map<string, string>` field, written sorted by key (deterministic bytes), given the
     /// entry's type and fields. Assign `count` to `n_x` and `pointer` to `x`.
-    package func stringMap<Entry>(
+    @inlinable
+    public func stringMap<Entry>(
         _ type: ProtobufCMessageType<Entry>,
         _ map: [String: String],
         key: WritableKeyPath<Entry, UnsafeMutablePointer<CChar>?>,
@@ -60,7 +71,7 @@ package final class ProtobufCArena {
 
     /// A `string` field. protobuf-c strings end at the first NUL, so a string containing U+0000 is
     /// cut there.
-    package func string(_ value: String) -> UnsafeMutablePointer<CChar> {
+    public func string(_ value: String) -> UnsafeMutablePointer<CChar> {
         var value = value
         return value.withUTF8 { utf8 in
             let copy = allocate(CChar.self, count: utf8.count + 1)
@@ -73,24 +84,30 @@ package final class ProtobufCArena {
     }
 
     /// A `repeated string` field. Assign `count` to `n_x` and `pointer` to `x`.
-    package func strings(
+    @inlinable
+    public func strings(
         _ values: some Collection<String>
     ) -> (count: Int, pointer: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) {
         guard !values.isEmpty else { return (0, nil) }
-        let pointers = allocate(UnsafeMutablePointer<CChar>?.self, count: values.count)
-        for (index, value) in values.enumerated() {
+        let count = values.count
+        let pointers = allocate(UnsafeMutablePointer<CChar>?.self, count: count)
+        var index = 0
+        for value in values {
             pointers[index] = string(value)
+            index += 1
         }
-        return (values.count, pointers)
+        return (count, pointers)
     }
 
     /// The data of a `bytes` field (`ProtobufCBinaryData(len: count, data: pointer)`).
-    package func bytes(_ value: some Collection<UInt8>) -> (count: Int, pointer: UnsafeMutablePointer<UInt8>?) {
+    @inlinable
+    public func bytes(_ value: some Collection<UInt8>) -> (count: Int, pointer: UnsafeMutablePointer<UInt8>?) {
         array(value)
     }
 
     /// A `repeated` scalar field. Assign `count` to `n_x` and `pointer` to `x`.
-    package func array<Element>(
+    @inlinable
+    public func array<Element>(
         _ values: some Collection<Element>
     ) -> (count: Int, pointer: UnsafeMutablePointer<Element>?) {
         guard !values.isEmpty else { return (0, nil) }
@@ -115,9 +132,16 @@ package final class ProtobufCArena {
     }
 
     /// Zeroed, uninitialized-as-Swift memory for `count` trivial C values.
-    private func allocate<T>(_ type: T.Type, count: Int) -> UnsafeMutablePointer<T> {
-        let byteCount = MemoryLayout<T>.stride * count
-        let alignment = MemoryLayout<T>.alignment
+    @inlinable
+    func allocate<T>(_ type: T.Type, count: Int) -> UnsafeMutablePointer<T> {
+        allocateZeroed(byteCount: MemoryLayout<T>.stride * count, alignment: MemoryLayout<T>.alignment)
+            .bindMemory(to: T.self, capacity: count)
+    }
+
+    /// `byteCount` zeroed bytes: small ones carved from the current block, large ones allocated
+    /// on their own.
+    @usableFromInline
+    func allocateZeroed(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer {
         let raw: UnsafeMutableRawPointer
         if byteCount <= Self.largeAllocation, alignment <= Self.blockAlignment {
             // Small values (sub-messages, strings, pointer arrays) come from a shared block: one
@@ -136,7 +160,7 @@ package final class ProtobufCArena {
             self.allocations.append(raw)
         }
         raw.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
-        return raw.bindMemory(to: T.self, capacity: count)
+        return raw
     }
 
     /// The size of the blocks small values are carved from.

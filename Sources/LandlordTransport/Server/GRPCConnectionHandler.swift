@@ -12,14 +12,28 @@ struct GracefulDrainEvent: Sendable {}
 /// loop; every request stream becomes a call whose handler runs in its own
 /// task. Reading stops while the socket's write buffer is full, so a client
 /// that does not read cannot make the server buffer without bound.
+///
+/// The tasks of the calls opened by one read start once that read's events
+/// have all been handled, right there on the event loop (`Task.immediate`):
+/// a unary request that arrived whole (HEADERS, DATA, END_STREAM) is answered
+/// within the same read, and the answers of a whole read go out in one flush
+/// at `channelReadComplete`.
 final class GRPCConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = Never
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
+    /// What a call's task needs, kept from opening the stream until the task starts.
+    private struct CallStart {
+        var handler: RPCHandler
+        var context: ServerContext
+    }
+
     private final class Stream {
         let call: ServerCall
+        /// Set from opening the stream until its handler's task starts.
+        var start: CallStart?
         var task: Task<Void, Never>?
         var deframer: MessageDeframer
         /// Request messages still go to the handler.
@@ -62,6 +76,11 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     private var remotePeer = ""
     private var readHeld = false
     private var flushScheduled = false
+    /// Between `channelRead` and `channelReadComplete`, which flushes: no
+    /// separate flush needs scheduling.
+    private var readInProgress = false
+    /// Calls opened by the events being handled, started once those are done.
+    private var callsToStart: [Int32] = []
     private var handshakeTimer: Scheduled<Void>?
     private var idleTimer: Scheduled<Void>?
     private var keepaliveTimer: Scheduled<Void>?
@@ -114,6 +133,7 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let session else { return }
         let bytes = unwrapInboundIn(data)
+        readInProgress = true
         do {
             let events = try session.receive(bytes)
             handle(events)
@@ -125,6 +145,7 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        readInProgress = false
         flushOutput()
     }
 
@@ -215,6 +236,7 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
                 break
             }
         }
+        startOpenedCalls()
     }
 
     private func openStream(_ streamID: Int32, headers: [HTTP2HeaderField], endStream: Bool) {
@@ -260,16 +282,33 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
             stream.inboundOpen = false
             call.finishInbound()
         }
+        stream.start = CallStart(handler: handler, context: serverContext)
+        callsToStart.append(streamID)
+    }
+
+    /// Starts the handlers of the calls the last batch of events opened, now
+    /// that the requests those events carried have been delivered to them.
+    private func startOpenedCalls() {
+        guard !callsToStart.isEmpty else { return }
+        let streamIDs = callsToStart
+        callsToStart.removeAll(keepingCapacity: true)
         let callLimiter = self.callLimiter
-        stream.task = Task(executorPreference: taskExecutor) {
-            defer { callLimiter.release() }
-            let outcome = await RPCExecutor.execute(
-                handler,
-                requests: RPCRequestStream(next: call.nextMessage),
-                responses: RPCWriter(write: call.write),
-                context: serverContext
-            )
-            call.finish(outcome)
+        for streamID in streamIDs {
+            // A stream reset in the meantime has been removed (and its slot released).
+            guard let stream = streams[streamID], let start = stream.start.take() else { continue }
+            let call = stream.call
+            // Runs synchronously up to the handler's first suspension (we are on
+            // the event loop, the task's preferred executor), resumes there.
+            stream.task = Task.immediate(executorPreference: taskExecutor) {
+                defer { callLimiter.release() }
+                let outcome = await RPCExecutor.execute(
+                    start.handler,
+                    requests: RPCRequestStream(next: call.nextMessage),
+                    responses: RPCWriter(write: call.write),
+                    context: start.context
+                )
+                call.finish(outcome)
+            }
         }
     }
 
@@ -321,6 +360,10 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     }
 
     private func abort(_ stream: Stream) {
+        if stream.start.take() != nil {
+            // Ended before its handler started: it never will.
+            callLimiter.release()
+        }
         stream.task?.cancel()
         stream.call.failInbound(CancellationError())
         stream.pendingWrite?.fail(CancellationError())
@@ -433,7 +476,7 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     // MARK: Output
 
     private func scheduleFlush() {
-        guard !flushScheduled, let context else { return }
+        guard !flushScheduled, !readInProgress, let context else { return }
         flushScheduled = true
         context.eventLoop.assumeIsolated().execute { [self] in
             flushScheduled = false

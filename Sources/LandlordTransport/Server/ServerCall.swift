@@ -112,25 +112,47 @@ final class ServerCall: Sendable {
 
     /// The next request message, `nil` once the client has half-closed.
     func nextMessage() async throws -> [UInt8]? {
+        // Usually the message (or the end) is already here: no continuation needed.
+        switch inbound.withLock({ takeNext(from: &$0, orWait: nil) }) {
+        case .message(let message, let releaseCredit):
+            if releaseCredit { releaseWithheldCredit() }
+            return message
+        case .end(.finished):
+            return nil
+        case .end(.failed(let error)):
+            throw error
+        case .wait:
+            return try await waitForNextMessage()
+        }
+    }
+
+    private enum Next {
+        case message([UInt8], releaseCredit: Bool)
+        case end(End)
+        case wait
+    }
+
+    /// Takes the next message or the end from `state`; otherwise registers `waiter` (if any).
+    private func takeNext(
+        from state: inout Inbound,
+        orWait waiter: CheckedContinuation<[UInt8]?, any Error>?
+    ) -> Next {
+        if let message = state.pop() {
+            let release = state.creditWithheld && state.bufferedBytes < maxBufferedBytes
+            if release { state.creditWithheld = false }
+            return .message(message, releaseCredit: release)
+        }
+        if let end = state.end { return .end(end) }
+        if Task.isCancelled { return .end(.failed(CancellationError())) }
+        guard let waiter else { return .wait }
+        state.waiter = waiter
+        return .wait
+    }
+
+    private func waitForNextMessage() async throws -> [UInt8]? {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                enum Next {
-                    case message([UInt8], releaseCredit: Bool)
-                    case end(End)
-                    case wait
-                }
-                let next = inbound.withLock { state -> Next in
-                    if let message = state.pop() {
-                        let release = state.creditWithheld && state.bufferedBytes < maxBufferedBytes
-                        if release { state.creditWithheld = false }
-                        return .message(message, releaseCredit: release)
-                    }
-                    if let end = state.end { return .end(end) }
-                    if Task.isCancelled { return .end(.failed(CancellationError())) }
-                    state.waiter = continuation
-                    return .wait
-                }
-                switch next {
+                switch inbound.withLock({ takeNext(from: &$0, orWait: continuation) }) {
                 case .message(let message, let releaseCredit):
                     if releaseCredit { releaseWithheldCredit() }
                     continuation.resume(returning: message)
