@@ -52,8 +52,7 @@ package final class ComputeManager: Sendable {
 
     private let registry: ProviderRegistry
     private let logger: Logger
-    private let metricsFactory: (any MetricsFactory)?
-    private let metricHandles = MetricHandleCache()
+    private let metricHandles: MetricHandleCache
 
     /// Creates a manager.
     ///
@@ -62,8 +61,8 @@ package final class ComputeManager: Sendable {
     ///     later are found).
     ///   - defaultProvider: The provider for destroy and status calls that name none.
     ///   - logger: Where operations are logged and audited.
-    ///   - metricsFactory: Where metrics go; `nil` means the global `MetricsSystem.factory` at the
-    ///     time of each call. Tests pass a `TestMetrics`.
+    ///   - metricsFactory: Where metrics go; `nil` means the global `MetricsSystem.factory` as it
+    ///     is when the manager is created (bootstrap metrics first). Tests pass a `TestMetrics`.
     package init(
         registry: ProviderRegistry,
         defaultProvider: String,
@@ -75,7 +74,7 @@ package final class ComputeManager: Sendable {
         var logger = logger
         logger[metadataKey: "component"] = "compute-manager"
         self.logger = logger
-        self.metricsFactory = metricsFactory
+        self.metricHandles = MetricHandleCache(factory: metricsFactory ?? MetricsSystem.factory)
     }
 
     /// The names of the registered providers, sorted.
@@ -389,13 +388,12 @@ package final class ComputeManager: Sendable {
     }
 
     private func record(_ operation: Operation, providerName: String, outcome: String, duration: Duration) {
-        let factory = self.metricsFactory ?? MetricsSystem.factory
         let key = MetricKey(
             operation: operation.rawValue,
             provider: self.registry.contains(providerName) ? providerName : "unknown",
             outcome: outcome
         )
-        let metrics = self.metricHandles.handles(for: key, factory: factory)
+        let metrics = self.metricHandles.handles(for: key)
         metrics.counter.increment()
         metrics.timer.record(duration: duration)
     }
@@ -418,34 +416,22 @@ private struct MetricKey: Hashable {
 /// two objects). The cardinality is bounded: 5 operations x registered providers (or `unknown`)
 /// x the outcomes.
 private final class MetricHandleCache: Sendable {
-    private struct State {
-        /// The factory the handles were made by (held, so its identity cannot be reused).
-        var factory: (any MetricsFactory)?
-        var identity: ObjectIdentifier?
-        var handles: [MetricKey: (counter: Counter, timer: Timer)] = [:]
+    /// Where the handles are made (fixed for the manager's life, like a swift-metrics handle's).
+    private let factory: any MetricsFactory
+    private let handles = Mutex<[MetricKey: (counter: Counter, timer: Timer)]>([:])
+
+    init(factory: any MetricsFactory) {
+        self.factory = factory
     }
 
-    private let state = Mutex(State())
-
-    func handles(for key: MetricKey, factory: any MetricsFactory) -> (counter: Counter, timer: Timer) {
-        // Only a class factory has an identity to key the cache on; the handles of any other
-        // factory are made afresh on every call (as before).
-        guard type(of: factory) is AnyObject.Type else {
-            return Self.makeHandles(for: key, factory: factory)
-        }
-        let identity = ObjectIdentifier(factory as AnyObject)
-        return self.state.withLock { state in
-            if state.identity != identity {
-                state.factory = factory
-                state.identity = identity
-                state.handles.removeAll()
+    func handles(for key: MetricKey) -> (counter: Counter, timer: Timer) {
+        self.handles.withLock { handles in
+            if let existing = handles[key] {
+                return existing
             }
-            if let handles = state.handles[key] {
-                return handles
-            }
-            let handles = Self.makeHandles(for: key, factory: factory)
-            state.handles[key] = handles
-            return handles
+            let made = Self.makeHandles(for: key, factory: self.factory)
+            handles[key] = made
+            return made
         }
     }
 

@@ -83,6 +83,9 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     private var callsToStart: [Int32] = []
     private var handshakeTimer: Scheduled<Void>?
     private var idleTimer: Scheduled<Void>?
+    /// Since when the connection has had no open stream; nil while it has one. The idle timer
+    /// checks it when it fires, so opening and closing streams never touches the timer.
+    private var idleSince: NIODeadline?
     private var keepaliveTimer: Scheduled<Void>?
     private var keepaliveAckTimer: Scheduled<Void>?
     private var drainTimer: Scheduled<Void>?
@@ -125,7 +128,8 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
             self?.context?.close(promise: nil)
         }
         armKeepaliveTimer()
-        armIdleTimer()
+        idleSince = .now()
+        armIdleTimer(in: configuration.idleTimeout)
         flushOutput()
         if drainRequested { beginDrain() }
     }
@@ -241,8 +245,7 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
 
     private func openStream(_ streamID: Int32, headers: [HTTP2HeaderField], endStream: Bool) {
         guard let session, let loopBound else { return }
-        idleTimer?.cancel()
-        idleTimer = nil
+        idleSince = nil
         let head: GRPCRequestHead
         switch GRPCRequestHead.parse(headers.lazy.map { (name: $0.name, value: $0.value) }) {
         case .success(let parsed):
@@ -264,7 +267,7 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
             return
         }
         let serverContext = ServerContext(
-            descriptor: head.descriptor,
+            descriptor: handler.descriptor,
             requestMetadata: head.metadata,
             deadline: head.timeout.map { ContinuousClock.now + $0 },
             remotePeer: remotePeer
@@ -354,7 +357,7 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
             abort(stream)
         }
         if streams.isEmpty {
-            armIdleTimer()
+            idleSince = .now()
             if phase == .goAwaySent { closeWhenDone() }
         }
     }
@@ -510,13 +513,29 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
 
     // MARK: Connection management
 
-    private func armIdleTimer() {
-        guard let context, idleTimer == nil else { return }
-        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(configuration.idleTimeout)) { [weak self] in
-            guard let self else { return }
-            self.logger.debug("closing idle connection")
-            self.idleTimer = nil
-            self.beginDrain()
+    private func armIdleTimer(in delay: Duration) {
+        guard let context else { return }
+        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(delay)) { [weak self] in
+            self?.idleTimerFired()
+        }
+    }
+
+    /// Drains the connection once it has had no stream for the idle timeout; otherwise looks
+    /// again when it could next be due.
+    private func idleTimerFired() {
+        idleTimer = nil
+        guard phase == .active else { return }
+        guard let idleSince else {
+            armIdleTimer(in: configuration.idleTimeout)
+            return
+        }
+        let due = idleSince + TimeAmount(configuration.idleTimeout)
+        let now = NIODeadline.now()
+        if due <= now {
+            logger.debug("closing idle connection")
+            beginDrain()
+        } else {
+            armIdleTimer(in: .nanoseconds((due - now).nanoseconds))
         }
     }
 

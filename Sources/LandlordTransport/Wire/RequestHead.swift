@@ -2,10 +2,8 @@ package import LandlordRPC
 
 /// A gRPC request's HEADERS, checked and parsed.
 package struct GRPCRequestHead: Sendable, Hashable {
-    /// The `:path`, e.g. `/grpc.health.v1.Health/Check`.
+    /// The `:path`, e.g. `/grpc.health.v1.Health/Check`: `/service/method`, both non-empty.
     package var path: String
-    /// The method the path names.
-    package var descriptor: MethodDescriptor
     /// The `grpc-timeout`, if the client sent one.
     package var timeout: Duration?
     /// The custom metadata (reserved and pseudo headers removed, `-bin` decoded).
@@ -106,7 +104,7 @@ extension GRPCRequestHead {
                 .http(status: 415, message: "unsupported content-type \"\(contentType ?? "")\": expected application/grpc")
             )
         }
-        guard let path, let descriptor = methodDescriptor(path: path) else {
+        guard let path, Self.methodPathParts(path) != nil else {
             return .failure(.grpc(Status(code: .unimplemented, message: "malformed method path \"\(path ?? "")\"")))
         }
         if let encoding, encoding != "identity" {
@@ -124,7 +122,7 @@ extension GRPCRequestHead {
             }
             timeout = parsed
         }
-        return .success(GRPCRequestHead(path: path, descriptor: descriptor, timeout: timeout, metadata: metadata))
+        return .success(GRPCRequestHead(path: path, timeout: timeout, metadata: metadata))
     }
 
     /// `application/grpc` or `application/grpc+proto`, optionally with parameters.
@@ -137,18 +135,22 @@ extension GRPCRequestHead {
         return base == "application/grpc" || base == "application/grpc+proto"
     }
 
-    /// `/service/method` with both parts non-empty.
-    static func methodDescriptor(path: String) -> MethodDescriptor? {
+    /// The method the path names (a registered handler's descriptor is the same, without the parsing).
+    package var descriptor: MethodDescriptor {
+        let (service, method) = Self.methodPathParts(path)!
+        return MethodDescriptor(service: String(path.utf8[service])!, method: String(path.utf8[method])!)
+    }
+
+    /// `/service/method` with both parts non-empty: the byte ranges of the two parts.
+    static func methodPathParts(_ path: String) -> (service: Range<String.Index>, method: Range<String.Index>)? {
         let utf8 = path.utf8
         guard utf8.first == UInt8(ascii: "/") else { return nil }
         let rest = utf8.index(after: utf8.startIndex)
         // Exactly one more "/", with something on both sides.
         guard let slash = utf8[rest...].firstIndex(of: UInt8(ascii: "/")), slash != rest else { return nil }
         let methodStart = utf8.index(after: slash)
-        guard methodStart != utf8.endIndex, !utf8[methodStart...].contains(UInt8(ascii: "/")),
-            let service = String(utf8[rest..<slash]), let method = String(utf8[methodStart...])
-        else { return nil }
-        return MethodDescriptor(service: service, method: method)
+        guard methodStart != utf8.endIndex, !utf8[methodStart...].contains(UInt8(ascii: "/")) else { return nil }
+        return (rest..<slash, methodStart..<utf8.endIndex)
     }
 }
 
