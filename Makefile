@@ -35,8 +35,12 @@ pip-deps:
 build: apt-deps
 	$(SWIFT) build
 
+# The release build links the Swift runtime statically, as deploy/Dockerfile does: the binary we
+# ship and benchmark (it also starts with less memory mapped than the dynamically linked one).
+RELEASE_FLAGS = -c release --static-swift-stdlib
+
 build-release: apt-deps
-	$(SWIFT) build -c release
+	$(SWIFT) build $(RELEASE_FLAGS)
 
 test: deps check-proto swift-test interop-test
 
@@ -59,7 +63,7 @@ interop-test: deps
 
 # Build the release server and start it on its defaults (mock provider, 0.0.0.0:50051).
 run: deps
-	$(SWIFT) build -c release --product landlord
+	$(SWIFT) build $(RELEASE_FLAGS) --product landlord
 	@echo ""
 	@echo "landlord will listen on $${LANDLORD_LISTEN_ADDRESS:-0.0.0.0:50051} (gRPC over h2c, mock provider); Ctrl-C drains and stops it."
 	@echo "Try it from another terminal (more commands: examples/python/README.md):"

@@ -3,7 +3,7 @@
 # Loopback only; each script bounds its own requests and time. See docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product landlord >/dev/null
+swift build -c release --static-swift-stdlib --product landlord >/dev/null  # as deploy/Dockerfile ships it
 export LANDLORD_BINARY="$PWD/.build/release/landlord"
 echo "## Unary throughput (h2load)"; python3 Benchmarks/unary_throughput.py "$@"
 echo; echo "## Start to SERVING"; python3 Benchmarks/startup.py

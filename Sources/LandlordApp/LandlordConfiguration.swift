@@ -34,7 +34,8 @@ package struct LandlordConfiguration: Sendable, Equatable {
     /// Where the Docker provider reads `file` secrets from; nil disables `file` secrets.
     package var dockerSecretsDirectory: String? = nil
     /// Event-loop threads serving connections (and running their calls); nil means one per CPU
-    /// the process may run on (``CPUAffinity/allowedCPUCount``).
+    /// the process may use: the fewer of NIO's `System.coreCount` (cgroup quota and cpuset) and
+    /// ``CPUAffinity/allowedCPUCount`` (the affinity mask, e.g. `taskset`).
     package var eventLoopThreads: Int? = nil
 
     /// - `listenHost` "0.0.0.0", `listenPort` 50051

@@ -55,6 +55,9 @@ package final class HTTP2ServerSession {
     /// Per-stream Swift state, keyed by stream id. An entry exists from
     /// `on_begin_headers` of a request until `on_stream_close`.
     private var streams: [Int32: StreamState] = [:]
+    /// The stream whose header block is being received: its header fields arrive one
+    /// callback each, and looking it up once per block instead of once per field matters.
+    private var headerBlockStream: (id: Int32, state: StreamState)?
     /// Events produced by callbacks since the last `receive`/`produceOutput` returned.
     private var events: [HTTP2Event] = []
     /// Re-entrancy guard (see ``withExclusiveAccess(_:)``).
@@ -709,11 +712,13 @@ extension HTTP2ServerSession {
             let stream = StreamState()
             stream.headers.reserveCapacity(8)
             self.streams[streamID] = stream
+            self.headerBlockStream = (streamID, stream)
         case NGHTTP2_HCAT_HEADERS:
             // Request trailers: only sized, then dropped.
             if let stream = self.streams[streamID] {
                 stream.receivingTrailers = true
                 stream.headerListSize = 0
+                self.headerBlockStream = (streamID, stream)
             }
         default:
             break
@@ -730,7 +735,13 @@ extension HTTP2ServerSession {
     ) -> Int32 {
         guard frame.pointee.hd.type == .frameHeaders else { return 0 }
         let streamID = frame.pointee.hd.stream_id
-        guard let stream = self.streams[streamID] else { return 0 }
+        let stream: StreamState
+        if let current = self.headerBlockStream, current.id == streamID {
+            stream = current.state
+        } else {
+            guard let found = self.streams[streamID] else { return 0 }
+            stream = found
+        }
         stream.headerListSize += nameLength + valueLength + 32
         if stream.headerListSize > Int(self.configuration.maxHeaderListSize) {
             // RST_STREAM(ENHANCE_YOUR_CALM) now; returning TEMPORAL_CALLBACK_FAILURE
@@ -752,6 +763,7 @@ extension HTTP2ServerSession {
             } else {
                 // Never surfaced: forget it now (on_stream_close finds nothing).
                 self.streams[streamID] = nil
+                self.headerBlockStream = nil
             }
             return .errTemporalCallbackFailure
         }
@@ -770,6 +782,8 @@ extension HTTP2ServerSession {
         let header = frame.pointee.hd
         switch header.type {
         case .frameHeaders:
+            // The header block is complete.
+            self.headerBlockStream = nil
             // The stream may be gone already (the nghttp2 example warns that this can
             // run after on_stream_close).
             guard let stream = self.streams[header.stream_id] else { return 0 }
@@ -829,6 +843,7 @@ extension HTTP2ServerSession {
     }
 
     fileprivate func onStreamClose(streamID: Int32, errorCode: UInt32) -> Int32 {
+        if self.headerBlockStream?.id == streamID { self.headerBlockStream = nil }
         guard let stream = self.streams.removeValue(forKey: streamID) else { return 0 }
         if stream.unconsumedInbound > 0 {
             // The stream window is gone with the stream; the connection window must

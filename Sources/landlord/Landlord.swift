@@ -44,7 +44,7 @@ struct LandlordCommand: ParsableCommand {
     @Option(help: "Seconds in-flight calls may run after SIGTERM/SIGINT. [env: LANDLORD_DRAIN_TIMEOUT] (default: 30)")
     var drainTimeout: String?
 
-    @Option(help: "Event-loop threads serving connections. [env: LANDLORD_EVENT_LOOP_THREADS] (default: one per CPU the process may run on)")
+    @Option(help: "Event-loop threads serving connections. [env: LANDLORD_EVENT_LOOP_THREADS] (default: one per CPU the process may use: its affinity, cpuset or CPU quota)")
     var eventLoopThreads: String?
 
     @Option(help: "Docker Engine API address for the docker provider: unix:///PATH or tcp://HOST:PORT. [env: DOCKER_HOST] (default: unix:///var/run/docker.sock)")
@@ -128,7 +128,8 @@ enum LandlordMain {
         }
 
         // Before anything uses NIO's shared event loops (set once, by the process).
-        NIOSingletons.groupLoopCountSuggestion = configuration.eventLoopThreads ?? CPUAffinity.allowedCPUCount
+        NIOSingletons.groupLoopCountSuggestion =
+            configuration.eventLoopThreads ?? min(System.coreCount, CPUAffinity.allowedCPUCount)
 
         let level = configuration.logLevel
         let format = configuration.logFormat

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import LandlordApp
 import Logging
@@ -33,6 +34,7 @@ struct ConfigurationTests {
                 "LANDLORD_MAX_RECEIVE_MESSAGE_SIZE": "1024",
                 "LANDLORD_MAX_CONCURRENT_STREAMS": "7",
                 "LANDLORD_DRAIN_TIMEOUT": "2.5",
+                "LANDLORD_EVENT_LOOP_THREADS": "3",
             ]
         )
         #expect(configuration.listenHost == "127.0.0.1")
@@ -42,6 +44,7 @@ struct ConfigurationTests {
         #expect(configuration.maxReceiveMessageSize == 1024)
         #expect(configuration.maxConcurrentStreams == 7)
         #expect(configuration.drainTimeout == .milliseconds(2500))
+        #expect(configuration.eventLoopThreads == 3)
     }
 
     @Test("a flag wins over its environment variable")
@@ -67,6 +70,8 @@ struct ConfigurationTests {
             (["--max-receive-message-size=-1"], "max receive message size"),
             (["--max-concurrent-streams", "zero"], "max concurrent streams"),
             (["--drain-timeout", "soon"], "drain timeout"),
+            (["--event-loop-threads", "0"], "event-loop threads"),
+            (["--event-loop-threads", "5000"], "event-loop threads must be between 1 and 1024"),
         ]
     )
     func invalid(arguments: [String], expected: String) throws {
@@ -84,6 +89,28 @@ struct ConfigurationTests {
         #expect(throws: ConfigurationError.self) {
             try resolve([], environment: ["COMPUTE_DEFAULT_PROVIDER": "nomad"])
         }
+    }
+}
+
+@Suite("CPU affinity")
+struct CPUAffinityTests {
+    @Test("kernel CPU lists are counted", arguments: [
+        ("0", 1), ("0-1", 2), ("0-3,8,10-11", 7), ("5", 1), (" 2-3\n", 2),
+    ])
+    func cpuLists(list: String, count: Int) {
+        #expect(CPUAffinity.cpuCount(ofList: Substring(list.trimmingCharacters(in: .newlines))) == count)
+    }
+
+    @Test("malformed lists are not counted", arguments: ["", "x", "3-1", "1-2-3", "1,,x"])
+    func malformed(list: String) {
+        #expect(CPUAffinity.cpuCount(ofList: Substring(list)) == nil)
+    }
+
+    @Test("this process may run on at least one and at most the online CPUs")
+    func allowed() {
+        let count = CPUAffinity.allowedCPUCount
+        #expect(count >= 1)
+        #expect(count <= ProcessInfo.processInfo.processorCount)
     }
 }
 

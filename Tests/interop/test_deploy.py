@@ -326,3 +326,24 @@ def test_runtime_stage_installs_the_libraries_the_binary_links():
     assert {"libnghttp2-14", "libprotobuf-c1"} <= needed  # the two C libraries really are linked
     # Nothing more than needed: every runtime package is one the binary loads.
     assert installed <= needed, f"the runtime stage installs {sorted(installed - needed)}, which the binary does not load"
+
+
+def _event_loop_threads(pid):
+    names = [pathlib.Path(task, "comm").read_text().strip() for task in pathlib.Path(f"/proc/{pid}/task").iterdir()]
+    return sum(1 for name in names if name.startswith("NIO-SGLTN-"))
+
+
+@pytest.mark.skipif(shutil.which("taskset") is None, reason="needs taskset (util-linux)")
+def test_event_loop_threads_follow_the_cpu_affinity():
+    """Pinned to one CPU (taskset, systemd CPUAffinity=), the server runs one event loop, not one
+    per CPU of the machine; --event-loop-threads overrides the count."""
+    pinned = RunningServer(["taskset", "-c", "0", binary("landlord"), "--listen", "127.0.0.1:0"], ready_regex=LANDLORD_READY)
+    try:
+        assert _event_loop_threads(pinned.process.pid) == 1
+    finally:
+        assert pinned.terminate() == 0
+    explicit = start_landlord("--event-loop-threads", "3")
+    try:
+        assert _event_loop_threads(explicit.process.pid) == 3
+    finally:
+        assert explicit.terminate() == 0

@@ -5,16 +5,23 @@ import LandlordRPC
 enum ResponseHeaders {
     private static let status200 = HTTP2HeaderField(name: ":status", value: "200")
     private static let grpcContentType = HTTP2HeaderField(name: "content-type", value: "application/grpc")
+    /// The usual headers and trailers, built once (most calls add no metadata of their own).
+    private static let plainInitial = [status200, grpcContentType]
+    private static let plainOKTrailers = [HTTP2HeaderField(name: "grpc-status", value: "0")]
 
     /// The response headers sent before the first message.
     static func initial(custom: Metadata?) -> [HTTP2HeaderField] {
-        var fields = [status200, grpcContentType]
-        if let custom { append(custom, to: &fields) }
+        guard let custom, !custom.isEmpty else { return plainInitial }
+        var fields = plainInitial
+        append(custom, to: &fields)
         return fields
     }
 
     /// The trailers ending a response that already sent its headers.
     static func trailers(_ outcome: RPCOutcome) -> [HTTP2HeaderField] {
+        if outcome.status.code == .ok, outcome.status.message.isEmpty, outcome.trailers.isEmpty {
+            return plainOKTrailers
+        }
         var fields: [HTTP2HeaderField] = []
         appendStatus(outcome, to: &fields)
         return fields

@@ -218,9 +218,14 @@ final class ServerCall: Sendable {
     func finish(_ outcome: RPCOutcome) {
         let headers = response.takeHeaders()
         let message = outcome.status.code == .ok ? stashedResponse.withLock { $0.take() } : nil
+        if eventLoop.inEventLoop {
+            // The usual case (the task runs on the event loop): no closure to allocate.
+            connection.value.finishCall(streamID: streamID, outcome: outcome, headers: headers, lastMessage: message)
+            return
+        }
         let connection = self.connection
         let streamID = self.streamID
-        onEventLoop {
+        eventLoop.execute {
             connection.value.finishCall(streamID: streamID, outcome: outcome, headers: headers, lastMessage: message)
         }
     }
