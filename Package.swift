@@ -25,6 +25,9 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// EXPERIMENT
+let nonsendingTargets: Set<String> = ["LandlordRPC", "LandlordTransport", "LandlordService", "LandlordCompute", "LandlordMockProvider", "LandlordGRPCServices"]
+
 let log: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let inMemoryLogging: Target.Dependency = .product(name: "InMemoryLogging", package: "swift-log")
 let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
@@ -227,6 +230,9 @@ let package = Package(
             && !target.name.hasPrefix("C")
         {
             target.swiftSettings = (target.swiftSettings ?? []) + swiftSettings
+            if nonsendingTargets.contains(target.name) {
+                target.swiftSettings! += [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
+            }
         }
         return target
     }

@@ -388,12 +388,12 @@ package final class ComputeManager: Sendable {
     }
 
     private func record(_ operation: Operation, providerName: String, outcome: String, duration: Duration) {
-        let key = MetricKey(
-            operation: operation.rawValue,
-            provider: self.registry.contains(providerName) ? providerName : "unknown",
-            outcome: outcome
+        let registry = self.registry
+        let metrics = self.metricHandles.handles(
+            for: MetricKey(operation: operation.rawValue, provider: providerName, outcome: outcome),
+            // Asked once per key: providers are never unregistered.
+            isRegistered: { registry.contains($0) }
         )
-        let metrics = self.metricHandles.handles(for: key)
         metrics.counter.increment()
         metrics.timer.record(duration: duration)
     }
@@ -424,13 +424,23 @@ private final class MetricHandleCache: Sendable {
         self.factory = factory
     }
 
-    func handles(for key: MetricKey) -> (counter: Counter, timer: Timer) {
-        self.handles.withLock { handles in
-            if let existing = handles[key] {
+    /// The handles of `key`; a provider that is not registered is recorded as `unknown`, so
+    /// client-chosen names cannot grow the cache or the metrics' cardinality.
+    func handles(
+        for key: MetricKey,
+        isRegistered: (_ provider: String) -> Bool
+    ) -> (counter: Counter, timer: Timer) {
+        if let cached = self.handles.withLock({ $0[key] }) {
+            return cached
+        }
+        var recorded = key
+        if !isRegistered(key.provider) { recorded.provider = "unknown" }
+        return self.handles.withLock { handles in
+            if let existing = handles[recorded] {
                 return existing
             }
-            let made = Self.makeHandles(for: key, factory: self.factory)
-            handles[key] = made
+            let made = Self.makeHandles(for: recorded, factory: self.factory)
+            handles[recorded] = made
             return made
         }
     }

@@ -33,7 +33,7 @@ package struct ProvisionTenantRequest: ProtobufMessage {
     }
 
     package init(serializedBytes: some Collection<UInt8>) throws {
-        self = try ProtobufC.withDecoded(Self.cType, from: serializedBytes) { m in
+        self = try ProtobufC.withDecoded(Self.cType, from: Array(serializedBytes)) { m in
             ProvisionTenantRequest(spec: TenantComputeSpec.fromWire(m.spec))
         }
     }
@@ -57,7 +57,7 @@ package struct ProvisionTenantResponse: ProtobufMessage {
     }
 
     package init(serializedBytes: some Collection<UInt8>) throws {
-        self = try ProtobufC.withDecoded(Self.cType, from: serializedBytes) { m in
+        self = try ProtobufC.withDecoded(Self.cType, from: Array(serializedBytes)) { m in
             ProvisionTenantResponse(result: ProvisionResult.fromWire(m.result))
         }
     }
@@ -86,7 +86,7 @@ package struct UpdateTenantRequest: ProtobufMessage {
     }
 
     package init(serializedBytes: some Collection<UInt8>) throws {
-        self = try ProtobufC.withDecoded(Self.cType, from: serializedBytes) { m in
+        self = try ProtobufC.withDecoded(Self.cType, from: Array(serializedBytes)) { m in
             UpdateTenantRequest(tenantID: ProtobufC.string(m.tenant_id), spec: TenantComputeSpec.fromWire(m.spec))
         }
     }
@@ -111,7 +111,7 @@ package struct UpdateTenantResponse: ProtobufMessage {
     }
 
     package init(serializedBytes: some Collection<UInt8>) throws {
-        self = try ProtobufC.withDecoded(Self.cType, from: serializedBytes) { m in
+        self = try ProtobufC.withDecoded(Self.cType, from: Array(serializedBytes)) { m in
             UpdateTenantResponse(result: UpdateResult.fromWire(m.result))
         }
     }
@@ -140,7 +140,7 @@ package struct DestroyTenantRequest: ProtobufMessage {
     }
 
     package init(serializedBytes: some Collection<UInt8>) throws {
-        self = try ProtobufC.withDecoded(Self.cType, from: serializedBytes) { m in
+        self = try ProtobufC.withDecoded(Self.cType, from: Array(serializedBytes)) { m in
             DestroyTenantRequest(
                 tenantID: ProtobufC.string(m.tenant_id), providerType: ProtobufC.string(m.provider_type))
         }
@@ -161,7 +161,7 @@ package struct DestroyTenantResponse: ProtobufMessage {
     package init() {}
 
     package init(serializedBytes: some Collection<UInt8>) throws {
-        self = try ProtobufC.withDecoded(Self.cType, from: serializedBytes) { _ in DestroyTenantResponse() }
+        self = try ProtobufC.withDecoded(Self.cType, from: Array(serializedBytes)) { _ in DestroyTenantResponse() }
     }
 
     package func serializedBytes() -> [UInt8] {
@@ -186,7 +186,7 @@ package struct GetTenantStatusRequest: ProtobufMessage {
     }
 
     package init(serializedBytes: some Collection<UInt8>) throws {
-        self = try ProtobufC.withDecoded(Self.cType, from: serializedBytes) { m in
+        self = try ProtobufC.withDecoded(Self.cType, from: Array(serializedBytes)) { m in
             GetTenantStatusRequest(
                 tenantID: ProtobufC.string(m.tenant_id),
                 providerType: ProtobufC.string(m.provider_type)
@@ -214,7 +214,7 @@ package struct GetTenantStatusResponse: ProtobufMessage {
     }
 
     package init(serializedBytes: some Collection<UInt8>) throws {
-        self = try ProtobufC.withDecoded(Self.cType, from: serializedBytes) { m in
+        self = try ProtobufC.withDecoded(Self.cType, from: Array(serializedBytes)) { m in
             GetTenantStatusResponse(status: ComputeStatus.fromWire(m.status))
         }
     }
@@ -240,7 +240,7 @@ package struct ValidateTenantSpecRequest: ProtobufMessage {
     }
 
     package init(serializedBytes: some Collection<UInt8>) throws {
-        self = try ProtobufC.withDecoded(Self.cType, from: serializedBytes) { m in
+        self = try ProtobufC.withDecoded(Self.cType, from: Array(serializedBytes)) { m in
             ValidateTenantSpecRequest(spec: TenantComputeSpec.fromWire(m.spec))
         }
     }
@@ -267,7 +267,7 @@ package struct ValidateTenantSpecResponse: ProtobufMessage {
     }
 
     package init(serializedBytes: some Collection<UInt8>) throws {
-        self = try ProtobufC.withDecoded(Self.cType, from: serializedBytes) { m in
+        self = try ProtobufC.withDecoded(Self.cType, from: Array(serializedBytes)) { m in
             ValidateTenantSpecResponse(
                 valid: m.valid != 0,
                 violations: ProtobufC.messages(m.violations, count: m.n_violations, FieldViolation.init(cMessage:))
@@ -294,7 +294,7 @@ package struct ListProvidersRequest: ProtobufMessage {
     package init() {}
 
     package init(serializedBytes: some Collection<UInt8>) throws {
-        self = try ProtobufC.withDecoded(Self.cType, from: serializedBytes) { _ in ListProvidersRequest() }
+        self = try ProtobufC.withDecoded(Self.cType, from: Array(serializedBytes)) { _ in ListProvidersRequest() }
     }
 
     package func serializedBytes() -> [UInt8] {
@@ -317,7 +317,7 @@ package struct ListProvidersResponse: ProtobufMessage {
     }
 
     package init(serializedBytes: some Collection<UInt8>) throws {
-        self = try ProtobufC.withDecoded(Self.cType, from: serializedBytes) { m in
+        self = try ProtobufC.withDecoded(Self.cType, from: Array(serializedBytes)) { m in
             ListProvidersResponse(
                 providers: ProtobufC.strings(m.providers, count: m.n_providers),
                 defaultProvider: ProtobufC.string(m.default_provider)
@@ -354,7 +354,7 @@ package struct WatchTenantStatusRequest: ProtobufMessage {
     }
 
     package init(serializedBytes: some Collection<UInt8>) throws {
-        self = try ProtobufC.withDecoded(Self.cType, from: serializedBytes) { m in
+        self = try ProtobufC.withDecoded(Self.cType, from: Array(serializedBytes)) { m in
             WatchTenantStatusRequest(
                 tenantID: ProtobufC.string(m.tenant_id),
                 providerType: ProtobufC.string(m.provider_type),
@@ -385,7 +385,7 @@ package struct WatchTenantStatusResponse: ProtobufMessage {
     }
 
     package init(serializedBytes: some Collection<UInt8>) throws {
-        self = try ProtobufC.withDecoded(Self.cType, from: serializedBytes) { m in
+        self = try ProtobufC.withDecoded(Self.cType, from: Array(serializedBytes)) { m in
             WatchTenantStatusResponse(status: ComputeStatus.fromWire(m.status))
         }
     }

@@ -96,6 +96,11 @@ package final class MockProvider: ComputeProvider {
     private struct StoredTenant: Sendable {
         var spec: TenantComputeSpec
         var result: ProvisionResult
+        /// What ``status(tenantID:)`` reports, made once from the spec: only `lastUpdated`
+        /// changes per call.
+        var status: ComputeStatus
+        /// Which operation the spec's fail label injects a failure into, if any.
+        var failingOperation: FailingOperation?
     }
 
     /// Creates an empty mock provider.
@@ -149,7 +154,7 @@ package final class MockProvider: ComputeProvider {
                 return existing.result
             }
             let result = self.makeResult(for: spec, provisionedAt: Date())
-            tenants[spec.tenantID] = StoredTenant(spec: spec, result: result)
+            tenants[spec.tenantID] = self.stored(spec, result: result)
             return result
         }
         self.logger.debug("provisioned tenant", metadata: ["tenant_id": "\(spec.tenantID)"])
@@ -178,8 +183,8 @@ package final class MockProvider: ComputeProvider {
             }
             guard existing.spec != spec else { return [String]() }
             let changes = Self.changes(from: existing.spec, to: spec)
-            tenants[tenantID] = StoredTenant(
-                spec: spec,
+            tenants[tenantID] = self.stored(
+                spec,
                 result: self.makeResult(for: spec, provisionedAt: existing.result.provisionedAt)
             )
             return changes
@@ -214,16 +219,17 @@ package final class MockProvider: ComputeProvider {
 
     package func status(tenantID: String) async throws -> ComputeStatus {
         try await Self.pause(for: self.configuration.statusDelay)
-        let spec = try self.tenants.withLock { tenants in
+        var status = try self.tenants.withLock { tenants in
             guard let existing = tenants[tenantID] else {
                 throw Self.tenantNotFound(tenantID)
             }
-            if Self.failingOperation(in: existing.spec) == .status {
+            if existing.failingOperation == .status {
                 throw Self.injectedFailure(.status, tenantID: tenantID)
             }
-            return existing.spec
+            return existing.status
         }
-        return self.makeStatus(for: spec, at: Date())
+        status.lastUpdated = Date()
+        return status
     }
 
     package func validate(_ spec: TenantComputeSpec) async throws {
@@ -350,6 +356,15 @@ package final class MockProvider: ComputeProvider {
         case (true, false): return "\(spec.tenantID).\(domain)"
         case (true, true): return "\(spec.tenantID).mock.internal"
         }
+    }
+
+    private func stored(_ spec: TenantComputeSpec, result: ProvisionResult) -> StoredTenant {
+        StoredTenant(
+            spec: spec,
+            result: result,
+            status: self.makeStatus(for: spec, at: result.provisionedAt),
+            failingOperation: Self.failingOperation(in: spec)
+        )
     }
 
     private func makeStatus(for spec: TenantComputeSpec, at date: Date) -> ComputeStatus {

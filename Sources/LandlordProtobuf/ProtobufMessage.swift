@@ -5,6 +5,10 @@
 package protocol ProtobufMessage: Hashable, Sendable {
     /// Decodes the value from its protobuf wire encoding.
     ///
+    /// Implementations pass `Array(serializedBytes)` to ``ProtobufC/withDecoded(_:from:_:)``: with
+    /// the bytes' type known there, the decoding is specialized for the message (no copy for an
+    /// array argument).
+    ///
     /// - Throws: ``ProtobufDecodingError`` when `serializedBytes` are not a valid encoding.
     init(serializedBytes: some Collection<UInt8>) throws
 

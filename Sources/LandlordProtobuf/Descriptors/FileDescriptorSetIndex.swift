@@ -54,7 +54,7 @@ package struct FileDescriptorSetIndex: Sendable {
     ///
     /// - Throws: ``ProtobufDecodingError`` when the bytes are not a FileDescriptorSet.
     package init(serializedBytes: some Collection<UInt8>) throws {
-        let files = try ProtobufC.withDecoded(Self.setType, from: serializedBytes) { set in
+        let files = try ProtobufC.withDecoded(Self.setType, from: Array(serializedBytes)) { set in
             ProtobufC.array(set.file, count: set.n_file).compactMap { file in
                 file.map { File(decoded: $0) }
             }

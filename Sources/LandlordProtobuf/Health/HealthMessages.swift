@@ -13,7 +13,7 @@ package struct HealthCheckRequest: ProtobufMessage {
     }
 
     package init(serializedBytes: some Collection<UInt8>) throws {
-        self = try ProtobufC.withDecoded(Self.cType, from: serializedBytes) { message in
+        self = try ProtobufC.withDecoded(Self.cType, from: Array(serializedBytes)) { message in
             HealthCheckRequest(service: ProtobufC.string(message.service))
         }
     }
@@ -49,7 +49,7 @@ package struct HealthCheckResponse: ProtobufMessage {
     }
 
     package init(serializedBytes: some Collection<UInt8>) throws {
-        self = try ProtobufC.withDecoded(Self.cType, from: serializedBytes) { Self(cMessage: $0) }
+        self = try ProtobufC.withDecoded(Self.cType, from: Array(serializedBytes)) { Self(cMessage: $0) }
     }
 
     package func serializedBytes() -> [UInt8] {
@@ -82,7 +82,7 @@ package struct HealthListRequest: ProtobufMessage {
     package init() {}
 
     package init(serializedBytes: some Collection<UInt8>) throws {
-        self = try ProtobufC.withDecoded(Self.cType, from: serializedBytes) { _ in HealthListRequest() }
+        self = try ProtobufC.withDecoded(Self.cType, from: Array(serializedBytes)) { _ in HealthListRequest() }
     }
 
     package func serializedBytes() -> [UInt8] {
@@ -102,7 +102,7 @@ package struct HealthListResponse: ProtobufMessage {
     }
 
     package init(serializedBytes: some Collection<UInt8>) throws {
-        self = try ProtobufC.withDecoded(Self.cType, from: serializedBytes) { message in
+        self = try ProtobufC.withDecoded(Self.cType, from: Array(serializedBytes)) { message in
             let entries = ProtobufC.messages(message.statuses, count: message.n_statuses) { entry in
                 (
                     ProtobufC.string(entry.key),

@@ -1,4 +1,4 @@
-// The generic protobuf-c core: decoding (unpack + free_unpacked), encoding (pack) and the scratch
+// The generic protobuf-c core: decoding (unpack into an arena), encoding (pack) and the scratch
 // memory messages are built in. Together with ProtobufCArena.swift this is where the unsafe
 // pointer work of the module lives; the message files only read fields through the helpers here.
 
@@ -70,15 +70,21 @@ public enum ProtobufC {
         from bytes: some Collection<UInt8>,
         _ body: (Message) throws -> Result
     ) throws -> Result {
-        let descriptor = type.rawDescriptor
-        let unpacked: UnsafeMutableRawPointer? =
-            bytes.withContiguousStorageIfAvailable { unpack(descriptor, UnsafeRawBufferPointer($0)) }
-            ?? Array(bytes).withUnsafeBytes { unpack(descriptor, $0) }
-        guard let unpacked else {
-            throw decodingError(type.rawDescriptor, byteCount: bytes.count)
+        // The decoded message lives in an arena that starts on the stack: decoding a small
+        // message allocates nothing, and everything goes at once when `body` returns.
+        try withUnsafeTemporaryAllocation(byteCount: ProtobufCArena.scratchSize, alignment: 16) { scratch in
+            let arena = ProtobufCArena(scratch: scratch)
+            let descriptor = type.rawDescriptor
+            let unpacked: UnsafeMutableRawPointer? =
+                bytes.withContiguousStorageIfAvailable { unpack(descriptor, UnsafeRawBufferPointer($0), into: arena) }
+                ?? Array(bytes).withUnsafeBytes { unpack(descriptor, $0, into: arena) }
+            guard let unpacked else {
+                throw decodingError(descriptor, byteCount: bytes.count)
+            }
+            return try withExtendedLifetime(arena) {
+                try body(UnsafeRawPointer(unpacked).load(as: Message.self))
+            }
         }
-        defer { freeUnpacked(unpacked) }
-        return try body(UnsafeRawPointer(unpacked).load(as: Message.self))
     }
 
     /// Encodes a `type` message that `build` fills in.
@@ -91,10 +97,13 @@ public enum ProtobufC {
         _ type: ProtobufCMessageType<Message>,
         _ build: (_ message: inout Message, _ arena: ProtobufCArena) -> Void
     ) -> [UInt8] {
-        let arena = ProtobufCArena()
-        let message = arena.message(type)
-        build(&message.pointee, arena)
-        return withExtendedLifetime(arena) { pack(UnsafeRawPointer(message)) }
+        // The arena starts on the stack: building a small message allocates nothing.
+        withUnsafeTemporaryAllocation(byteCount: ProtobufCArena.scratchSize, alignment: 16) { scratch in
+            let arena = ProtobufCArena(scratch: scratch)
+            let message = arena.message(type)
+            build(&message.pointee, arena)
+            return withExtendedLifetime(arena) { pack(UnsafeRawPointer(message)) }
+        }
     }
 
     /// Re-encodes a message that is part of a decoded message (for example one file of a decoded
@@ -180,25 +189,33 @@ public enum ProtobufC {
     }
 
     /// Unpacks `buffer` as a message of the type `descriptor` (a `ProtobufCMessageDescriptor`)
-    /// describes; `nil` when the bytes are not a valid encoding. Free with ``freeUnpacked(_:)``.
+    /// describes, with every allocation taken from `arena` (the message lives as long as the
+    /// arena); `nil` when the bytes are not a valid encoding.
     @usableFromInline
-    static func unpack(_ descriptor: UnsafeRawPointer, _ buffer: UnsafeRawBufferPointer) -> UnsafeMutableRawPointer? {
+    static func unpack(
+        _ descriptor: UnsafeRawPointer,
+        _ buffer: UnsafeRawBufferPointer,
+        into arena: ProtobufCArena
+    ) -> UnsafeMutableRawPointer? {
+        var allocator = ProtobufCAllocator(
+            alloc: { arena, size in
+                Unmanaged<ProtobufCArena>.fromOpaque(arena!).takeUnretainedValue()
+                    .allocateZeroed(byteCount: size, alignment: 16)
+            },
+            // Freed with the arena (protobuf-c frees what it allocated only when unpacking fails).
+            free: { _, _ in },
+            allocator_data: Unmanaged.passUnretained(arena).toOpaque()
+        )
         // protobuf-c reads nothing for an empty input, but wants a valid pointer all the same.
         let unpacked = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1) { placeholder in
             protobuf_c_message_unpack(
                 descriptor.assumingMemoryBound(to: ProtobufCMessageDescriptor.self),
-                nil,
+                &allocator,
                 buffer.count,
                 buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(placeholder.baseAddress!)
             )
         }
-        return unpacked.map { UnsafeMutableRawPointer($0) }
-    }
-
-    /// Frees a message ``unpack(_:_:)`` returned, with everything it points to.
-    @usableFromInline
-    static func freeUnpacked(_ message: UnsafeMutableRawPointer) {
-        protobuf_c_message_free_unpacked(message.assumingMemoryBound(to: ProtobufCMessage.self), nil)
+        return withExtendedLifetime(arena) { unpacked.map { UnsafeMutableRawPointer($0) } }
     }
 
     /// The encoding of a protobuf-c message (any struct that starts with `ProtobufCMessage base`).

@@ -1,7 +1,8 @@
 internal import CLandlordProto  // see ProtobufC.swift
 internal import CProtobufC
 
-/// Scratch C memory for building a protobuf-c message from Swift values before packing it.
+/// Scratch C memory for building a protobuf-c message from Swift values before packing it, and
+/// for the messages protobuf-c unpacks.
 ///
 /// Everything allocated here (sub-messages, strings, arrays) is freed together when the arena goes
 /// away, which ``ProtobufC/encode(_:_:)`` arranges right after packing. An arena is confined to
@@ -12,12 +13,32 @@ internal import CProtobufC
 /// `public`, not `package`: Swift 6.3 specializes `@inlinable` code in other modules only when it
 /// is public. No library product exports this module, so nothing leaves the package.
 public final class ProtobufCArena {
-    @usableFromInline var allocations: [UnsafeMutableRawPointer] = []
-    /// The block small allocations are currently carved from (also in `allocations`).
-    @usableFromInline var block: UnsafeMutableRawPointer?
-    @usableFromInline var blockUsed = 0
+    /// Where the next small value is carved from.
+    @usableFromInline struct Cursor {
+        var block: UnsafeMutableRawPointer
+        var used: Int
+        var capacity: Int
+    }
 
-    @usableFromInline init() {}
+    /// The cursor lives at the start of the scratch memory and is reached through a constant
+    /// pointer: carving a value (a dozen times per message) needs none of the run-time
+    /// exclusivity checks an access to a class's `var` costs.
+    @usableFromInline let cursor: UnsafeMutablePointer<Cursor>
+    /// Memory this arena allocated (blocks after the scratch, large values): freed with it.
+    @usableFromInline var allocations: [UnsafeMutableRawPointer] = []
+
+    /// An arena whose first block is `scratch`, memory it does not own (the caller's stack in
+    /// ``ProtobufC/encode(_:_:)`` and ``ProtobufC/withDecoded(_:from:_:)``): a small message then
+    /// needs no `malloc` at all. The arena must not be used once `scratch` is gone.
+    ///
+    /// - Precondition: `scratch` is 16-byte aligned and larger than 64 bytes.
+    @usableFromInline init(scratch: UnsafeMutableRawBufferPointer) {
+        let header = (MemoryLayout<Cursor>.stride + Self.blockAlignment - 1) & ~(Self.blockAlignment - 1)
+        precondition(scratch.count > header + 32, "arena scratch too small")
+        let base = scratch.baseAddress!
+        self.cursor = base.bindMemory(to: Cursor.self, capacity: 1)
+        self.cursor.initialize(to: Cursor(block: base + header, used: 0, capacity: scratch.count - header))
+    }
 
     deinit {
         for allocation in allocations {
@@ -146,15 +167,16 @@ public final class ProtobufCArena {
         if byteCount <= Self.largeAllocation, alignment <= Self.blockAlignment {
             // Small values (sub-messages, strings, pointer arrays) come from a shared block: one
             // malloc for a whole message instead of one per value.
-            var offset = (self.blockUsed + alignment - 1) & ~(alignment - 1)
-            if self.block == nil || offset + byteCount > Self.blockSize {
+            let cursor = self.cursor
+            var offset = (cursor.pointee.used + alignment - 1) & ~(alignment - 1)
+            if offset + byteCount > cursor.pointee.capacity {
                 let block = UnsafeMutableRawPointer.allocate(byteCount: Self.blockSize, alignment: Self.blockAlignment)
                 self.allocations.append(block)
-                self.block = block
+                cursor.pointee = Cursor(block: block, used: 0, capacity: Self.blockSize)
                 offset = 0
             }
-            raw = self.block! + offset
-            self.blockUsed = offset + byteCount
+            raw = cursor.pointee.block + offset
+            cursor.pointee.used = offset + byteCount
         } else {
             raw = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: alignment)
             self.allocations.append(raw)
@@ -165,6 +187,8 @@ public final class ProtobufCArena {
 
     /// The size of the blocks small values are carved from.
     private static let blockSize = 2048
+    /// The size of the scratch block ``ProtobufC/encode(_:_:)`` starts an arena with.
+    @usableFromInline static let scratchSize = 1024
     /// Values larger than this get an allocation of their own.
     private static let largeAllocation = 512
     private static let blockAlignment = 16

@@ -34,7 +34,7 @@ package struct BadRequest: ProtobufMessage {
     }
 
     package init(serializedBytes: some Collection<UInt8>) throws {
-        self = try ProtobufC.withDecoded(Self.cType, from: serializedBytes) { request in
+        self = try ProtobufC.withDecoded(Self.cType, from: Array(serializedBytes)) { request in
             BadRequest(
                 fieldViolations: ProtobufC.messages(request.field_violations, count: request.n_field_violations) {
                     FieldViolation(

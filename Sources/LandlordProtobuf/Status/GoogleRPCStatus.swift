@@ -47,7 +47,7 @@ package struct GoogleRPCStatus: ProtobufMessage {
     }
 
     package init(serializedBytes: some Collection<UInt8>) throws {
-        self = try ProtobufC.withDecoded(Self.cType, from: serializedBytes) { status in
+        self = try ProtobufC.withDecoded(Self.cType, from: Array(serializedBytes)) { status in
             GoogleRPCStatus(
                 code: status.code,
                 message: ProtobufC.string(status.message),
