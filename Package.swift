@@ -25,8 +25,14 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
-/// EXPERIMENT
-let nonsendingTargets: Set<String> = ["LandlordRPC", "LandlordTransport", "LandlordService", "LandlordCompute", "LandlordMockProvider", "LandlordGRPCServices"]
+/// Modules on the per-call path whose nonisolated async functions run on their caller's executor
+/// (SE-0461): a call's handler, the manager and the mock provider then stay on the connection's
+/// event loop without a `swift_task_switch` at every `await` (about 5 % of a unary call's CPU).
+/// Code that needs to leave the caller's executor says so (`@concurrent`, or an actor).
+let nonsendingTargets: Set<String> = [
+    "LandlordRPC", "LandlordTransport", "LandlordService", "LandlordCompute", "LandlordMockProvider",
+    "LandlordGRPCServices",
+]
 
 let log: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let inMemoryLogging: Target.Dependency = .product(name: "InMemoryLogging", package: "swift-log")

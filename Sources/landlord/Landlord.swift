@@ -44,7 +44,7 @@ struct LandlordCommand: ParsableCommand {
     @Option(help: "Seconds in-flight calls may run after SIGTERM/SIGINT. [env: LANDLORD_DRAIN_TIMEOUT] (default: 30)")
     var drainTimeout: String?
 
-    @Option(help: "Event-loop threads serving connections. [env: LANDLORD_EVENT_LOOP_THREADS] (default: one per CPU the process may use: its affinity, cpuset or CPU quota)")
+    @Option(help: "Event-loop threads serving connections. [env: LANDLORD_EVENT_LOOP_THREADS] (default: none; one per CPU the process may use: its affinity, cpuset or CPU quota)")
     var eventLoopThreads: String?
 
     @Option(help: "Docker Engine API address for the docker provider: unix:///PATH or tcp://HOST:PORT. [env: DOCKER_HOST] (default: unix:///var/run/docker.sock)")
