@@ -311,6 +311,9 @@ package final class ComputeManager: Sendable {
     ]
 
     /// Runs `body` with start, completion/failure and audit log lines and the operation's metrics.
+    ///
+    /// Only what must outlive the `await` lives in this async function (its frame is allocated
+    /// on every call); the logging and metrics work is in the synchronous functions below.
     private func perform<Output: Sendable>(
         _ operation: Operation,
         tenantID: String,
@@ -319,67 +322,93 @@ package final class ComputeManager: Sendable {
         summary: (Output) -> Logger.Metadata,
         outcome successOutcome: (Output) -> String = { _ in "success" }
     ) async throws -> Output {
-        // The per-operation logger (3 metadata entries) is only built when a line is written:
-        // status and validate log at debug on success, so at the usual levels they build none.
-        let baseLogger = self.logger
-        func operationLogger() -> Logger {
-            var logger = baseLogger
-            logger[metadataKey: "tenant_id"] = .string(tenantID)
-            logger[metadataKey: "provider"] = .string(providerName)
-            logger[metadataKey: "operation"] = .string(operation.rawValue)
-            return logger
+        if self.logger.logLevel <= .debug {
+            self.operationLogger(operation, tenantID: tenantID, providerName: providerName).debug(operation.startMessage)
         }
-
-        if baseLogger.logLevel <= .debug {
-            operationLogger().debug(operation.startMessage)
-        }
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = ContinuousClock.now
+        let result: Output
         do {
-            let result = try await body()
-            let duration = start.duration(to: clock.now)
-            let outcome = successOutcome(result)
-            // Read-only operations (status, validate) are frequent: their completion is debug.
-            let level: Logger.Level = operation.auditMessage == nil ? .debug : .info
-            if baseLogger.logLevel <= level || operation.auditMessage != nil {
-                let logger = operationLogger()
-                if logger.logLevel <= level {
-                    var metadata = summary(result)
-                    metadata["outcome"] = .string(outcome)
-                    metadata["duration_ms"] = "\(Self.milliseconds(duration))"
-                    logger.log(level: level, operation.completionMessage, metadata: metadata)
-                }
-                self.audit(operation, outcome: outcome, logger: logger)
-            }
-            self.record(operation, providerName: providerName, outcome: outcome, duration: duration)
-            return result
+            result = try await body()
         } catch {
-            let duration = start.duration(to: clock.now)
-            let outcome: String
-            let level: Logger.Level
-            var metadata: Logger.Metadata = ["duration_ms": "\(Self.milliseconds(duration))"]
-            switch error {
-            case let error as ComputeError:
-                outcome = error.kind.snakeCaseName
-                level = Self.callerErrorKinds.contains(error.kind) ? .info : .error
-                metadata["error_kind"] = "\(error.kind)"
-                metadata["error"] = "\(error.message)"
-            case is CancellationError:
-                outcome = "cancelled"
-                level = .info
-                metadata["error"] = "cancelled"
-            default:
-                outcome = "error"
-                level = .error
-                metadata["error"] = "\(String(describing: error))"
-            }
-            metadata["outcome"] = "\(outcome)"
-            let logger = operationLogger()
-            logger.log(level: level, operation.failureMessage, metadata: metadata)
-            self.audit(operation, outcome: outcome, logger: logger)
-            self.record(operation, providerName: providerName, outcome: outcome, duration: duration)
+            self.recordFailure(
+                operation, tenantID: tenantID, providerName: providerName, error: error,
+                duration: start.duration(to: .now)
+            )
             throw error
         }
+        self.recordSuccess(
+            operation, tenantID: tenantID, providerName: providerName, outcome: successOutcome(result),
+            summary: { summary(result) }, duration: start.duration(to: .now)
+        )
+        return result
+    }
+
+    /// The logger of one operation: the manager's, with the tenant, provider and operation.
+    /// Built only when a line is written (status and validate log at debug on success, so at the
+    /// usual levels they build none).
+    private func operationLogger(_ operation: Operation, tenantID: String, providerName: String) -> Logger {
+        var logger = self.logger
+        logger[metadataKey: "tenant_id"] = .string(tenantID)
+        logger[metadataKey: "provider"] = .string(providerName)
+        logger[metadataKey: "operation"] = .string(operation.rawValue)
+        return logger
+    }
+
+    @inline(never)
+    private func recordSuccess(
+        _ operation: Operation,
+        tenantID: String,
+        providerName: String,
+        outcome: String,
+        summary: () -> Logger.Metadata,
+        duration: Duration
+    ) {
+        // Read-only operations (status, validate) are frequent: their completion is debug.
+        let level: Logger.Level = operation.auditMessage == nil ? .debug : .info
+        if self.logger.logLevel <= level || operation.auditMessage != nil {
+            let logger = self.operationLogger(operation, tenantID: tenantID, providerName: providerName)
+            if logger.logLevel <= level {
+                var metadata = summary()
+                metadata["outcome"] = .string(outcome)
+                metadata["duration_ms"] = "\(Self.milliseconds(duration))"
+                logger.log(level: level, operation.completionMessage, metadata: metadata)
+            }
+            self.audit(operation, outcome: outcome, logger: logger)
+        }
+        self.record(operation, providerName: providerName, outcome: outcome, duration: duration)
+    }
+
+    @inline(never)
+    private func recordFailure(
+        _ operation: Operation,
+        tenantID: String,
+        providerName: String,
+        error: any Error,
+        duration: Duration
+    ) {
+        let outcome: String
+        let level: Logger.Level
+        var metadata: Logger.Metadata = ["duration_ms": "\(Self.milliseconds(duration))"]
+        switch error {
+        case let error as ComputeError:
+            outcome = error.kind.snakeCaseName
+            level = Self.callerErrorKinds.contains(error.kind) ? .info : .error
+            metadata["error_kind"] = "\(error.kind)"
+            metadata["error"] = "\(error.message)"
+        case is CancellationError:
+            outcome = "cancelled"
+            level = .info
+            metadata["error"] = "cancelled"
+        default:
+            outcome = "error"
+            level = .error
+            metadata["error"] = "\(String(describing: error))"
+        }
+        metadata["outcome"] = "\(outcome)"
+        let logger = self.operationLogger(operation, tenantID: tenantID, providerName: providerName)
+        logger.log(level: level, operation.failureMessage, metadata: metadata)
+        self.audit(operation, outcome: outcome, logger: logger)
+        self.record(operation, providerName: providerName, outcome: outcome, duration: duration)
     }
 
     private func audit(_ operation: Operation, outcome: String, logger: Logger) {

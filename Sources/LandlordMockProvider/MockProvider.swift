@@ -93,14 +93,23 @@ package final class MockProvider: ComputeProvider {
     private let tenants: Mutex<[String: StoredTenant]>
     private let logger: Logger
 
-    private struct StoredTenant: Sendable {
-        var spec: TenantComputeSpec
-        var result: ProvisionResult
+    /// A provisioned tenant; immutable (an update stores a new one), and a class so that reading
+    /// one out of the store is a single retain, not a copy of every field.
+    private final class StoredTenant: Sendable {
+        let spec: TenantComputeSpec
+        let result: ProvisionResult
         /// What ``status(tenantID:)`` reports, made once from the spec: only `lastUpdated`
         /// changes per call.
-        var status: ComputeStatus
+        let status: ComputeStatus
         /// Which operation the spec's fail label injects a failure into, if any.
-        var failingOperation: FailingOperation?
+        let failingOperation: FailingOperation?
+
+        init(spec: TenantComputeSpec, result: ProvisionResult, status: ComputeStatus, failingOperation: FailingOperation?) {
+            self.spec = spec
+            self.result = result
+            self.status = status
+            self.failingOperation = failingOperation
+        }
     }
 
     /// Creates an empty mock provider.

@@ -3,33 +3,33 @@
 ///
 /// Keys are lower-case ASCII. Keys ending in `-bin` carry binary values, which
 /// travel base64-encoded on the wire; all other values are strings.
-package struct Metadata: Hashable, Sendable, ExpressibleByDictionaryLiteral {
+public struct Metadata: Hashable, Sendable, ExpressibleByDictionaryLiteral {
     /// One metadata value.
-    package enum Value: Hashable, Sendable {
+    public enum Value: Hashable, Sendable {
         case string(String)
         case binary([UInt8])
     }
 
     /// One key-value pair, in the order it was added or received.
-    package struct Element: Hashable, Sendable {
-        package var key: String
-        package var value: Value
+    public struct Element: Hashable, Sendable {
+        public var key: String
+        public var value: Value
     }
 
-    private(set) package var elements: [Element]
+    public private(set) var elements: [Element]
 
-    package init() { self.elements = [] }
+    public init() { self.elements = [] }
 
-    package init(dictionaryLiteral elements: (String, Value)...) {
+    public init(dictionaryLiteral elements: (String, Value)...) {
         self.elements = []
         for (key, value) in elements { self.add(key, value) }
     }
 
-    package var isEmpty: Bool { elements.isEmpty }
-    package var count: Int { elements.count }
+    public var isEmpty: Bool { elements.isEmpty }
+    public var count: Int { elements.count }
 
     /// Appends a value; the key is lower-cased. Several values may share a key.
-    package mutating func add(_ key: String, _ value: Value) {
+    public mutating func add(_ key: String, _ value: Value) {
         elements.append(Element(key: Self.lowercased(key), value: value))
     }
 
@@ -45,39 +45,39 @@ package struct Metadata: Hashable, Sendable, ExpressibleByDictionaryLiteral {
     }
 
     /// Appends a string value.
-    package mutating func add(_ key: String, _ value: String) { add(key, .string(value)) }
+    public mutating func add(_ key: String, _ value: String) { add(key, .string(value)) }
 
     /// Appends a binary value; the key should end in `-bin`.
-    package mutating func add(_ key: String, binary value: [UInt8]) { add(key, .binary(value)) }
+    public mutating func add(_ key: String, binary value: [UInt8]) { add(key, .binary(value)) }
 
     /// Removes every value stored under `key`.
-    package mutating func removeAll(_ key: String) {
+    public mutating func removeAll(_ key: String) {
         let key = key.lowercased()
         elements.removeAll { $0.key == key }
     }
 
     /// Appends every element of `other`.
-    package mutating func merge(_ other: Metadata) { elements.append(contentsOf: other.elements) }
+    public mutating func merge(_ other: Metadata) { elements.append(contentsOf: other.elements) }
 
     /// Every value stored under `key`, in order.
-    package func values(for key: String) -> [Value] {
+    public func values(for key: String) -> [Value] {
         let key = key.lowercased()
         return elements.compactMap { $0.key == key ? $0.value : nil }
     }
 
     /// The first string value stored under `key`.
-    package func firstString(for key: String) -> String? {
+    public func firstString(for key: String) -> String? {
         for case .string(let s) in values(for: key) { return s }
         return nil
     }
 
     /// The first binary value stored under `key`.
-    package func firstBinary(for key: String) -> [UInt8]? {
+    public func firstBinary(for key: String) -> [UInt8]? {
         for case .binary(let b) in values(for: key) { return b }
         return nil
     }
 }
 
 extension Metadata: Sequence {
-    package func makeIterator() -> IndexingIterator<[Element]> { elements.makeIterator() }
+    public func makeIterator() -> IndexingIterator<[Element]> { elements.makeIterator() }
 }

@@ -1,23 +1,23 @@
 /// Names one RPC method: its fully qualified service and its method name.
-package struct MethodDescriptor: Hashable, Sendable, CustomStringConvertible {
+public struct MethodDescriptor: Hashable, Sendable, CustomStringConvertible {
     /// Fully qualified service name, e.g. `grpc.health.v1.Health`.
-    package var service: String
+    public var service: String
     /// Method name within the service, e.g. `Check`.
-    package var method: String
+    public var method: String
 
-    package init(service: String, method: String) {
+    public init(service: String, method: String) {
         self.service = service
         self.method = method
     }
 
     /// The HTTP/2 `:path` of the method: `/service/method`.
-    package var path: String { "/\(service)/\(method)" }
+    public var path: String { "/\(service)/\(method)" }
 
-    package var description: String { path }
+    public var description: String { path }
 }
 
 /// How many messages each side of a call sends.
-package enum RPCKind: Hashable, Sendable {
+public enum RPCKind: Hashable, Sendable {
     /// One request, one response.
     case unary
     /// One request, a stream of responses.
@@ -28,7 +28,7 @@ package enum RPCKind: Hashable, Sendable {
     case bidirectionalStreaming
 
     /// Whether the client sends exactly one message.
-    package var hasSingleRequest: Bool { self == .unary || self == .serverStreaming }
+    public var hasSingleRequest: Bool { self == .unary || self == .serverStreaming }
     /// Whether the server sends exactly one message on success.
-    package var hasSingleResponse: Bool { self == .unary || self == .clientStreaming }
+    public var hasSingleResponse: Bool { self == .unary || self == .clientStreaming }
 }

@@ -7,29 +7,29 @@
 /// ```swift
 /// throw RPCError(code: .notFound, message: "tenant \"acme\" does not exist")
 /// ```
-package struct RPCError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct RPCError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The status code; never ``StatusCode/ok``.
-    package var code: StatusCode
+    public var code: StatusCode
     /// A human-readable message for the client.
-    package var message: String
+    public var message: String
     /// Trailers sent with the status.
-    package var metadata: Metadata
+    public var metadata: Metadata
 
-    package init(code: StatusCode, message: String, metadata: Metadata = [:]) {
+    public init(code: StatusCode, message: String, metadata: Metadata = [:]) {
         precondition(code != .ok, "an RPCError cannot carry the OK status")
         self.code = code
         self.message = message
         self.metadata = metadata
     }
 
-    package var description: String { "\(code): \(message)" }
+    public var description: String { "\(code): \(message)" }
 }
 
 /// An error type that knows which ``RPCError`` it becomes on the wire.
 ///
 /// Errors a handler throws that neither are an ``RPCError`` nor conform to
 /// this protocol end the call with `UNKNOWN`.
-package protocol RPCErrorConvertible: Error {
+public protocol RPCErrorConvertible: Error {
     /// The status, message and trailers this error is sent as.
     var rpcError: RPCError { get }
 }

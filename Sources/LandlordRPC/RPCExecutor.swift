@@ -1,23 +1,23 @@
 /// How a call ended: the status and the trailers to send with it.
-package struct RPCOutcome: Hashable, Sendable {
-    package var status: Status
-    package var trailers: Metadata
+public struct RPCOutcome: Hashable, Sendable {
+    public var status: Status
+    public var trailers: Metadata
 
-    package init(status: Status, trailers: Metadata = [:]) {
+    public init(status: Status, trailers: Metadata = [:]) {
         self.status = status
         self.trailers = trailers
     }
 }
 
 /// Runs handlers: enforces the deadline and turns what a handler throws into a status.
-package enum RPCExecutor {
+public enum RPCExecutor {
     /// Runs `handler` for one call and returns how the call ended.
     ///
     /// When the context has a deadline, the handler's task is cancelled once it
     /// passes and the call ends with `DEADLINE_EXCEEDED`. Cancelling the task
     /// that calls this function (a client RST_STREAM, a lost connection)
     /// cancels the handler.
-    package static func execute(
+    public static func execute(
         _ handler: RPCHandler,
         requests: RPCRequestStream<[UInt8]>,
         responses: RPCWriter<[UInt8]>,
@@ -55,6 +55,9 @@ package enum RPCExecutor {
         case deadlinePassed
     }
 
+    // Not inlined into `execute`: its task group lives in this function's async frame, which
+    // calls without a deadline should not have to allocate.
+    @inline(never)
     private static func runWithDeadline(
         _ deadline: ContinuousClock.Instant,
         _ handler: RPCHandler,
@@ -85,7 +88,7 @@ package enum RPCExecutor {
     }
 
     /// The status a thrown error is sent as.
-    package static func outcome(for error: any Error, context: ServerContext) -> RPCOutcome {
+    public static func outcome(for error: any Error, context: ServerContext) -> RPCOutcome {
         switch error {
         case let error as RPCError:
             return RPCOutcome(status: Status(code: error.code, message: error.message), trailers: error.metadata)

@@ -6,34 +6,38 @@
 ///     request, context in HealthCheckResponse(status: .serving)
 /// }
 /// ```
-package struct RPCRouter: Sendable {
+public struct RPCRouter: Sendable {
     private var handlers: [String: RPCHandler] = [:]
 
-    package init() {}
+    public init() {}
 
     /// Registers a handler; a second one for the same path replaces the first.
-    package mutating func register(_ handler: RPCHandler) {
+    public mutating func register(_ handler: RPCHandler) {
         handlers[handler.descriptor.path] = handler
     }
 
     /// Registers every method of each service.
-    package mutating func register(_ services: [any RPCService]) {
+    public mutating func register(_ services: [any RPCService]) {
         for service in services { service.registerMethods(with: &self) }
     }
 
     /// The handler for a `:path`, if one is registered.
-    package func handler(forPath path: String) -> RPCHandler? { handlers[path] }
+    public func handler(forPath path: String) -> RPCHandler? { handlers[path] }
 
     /// Every registered method, sorted by path.
-    package var methods: [MethodDescriptor] { handlers.values.map(\.descriptor).sorted { $0.path < $1.path } }
+    public var methods: [MethodDescriptor] { handlers.values.map(\.descriptor).sorted { $0.path < $1.path } }
 
     /// The fully qualified names of the registered services, sorted.
-    package var serviceNames: [String] { Array(Set(handlers.values.map(\.descriptor.service))).sorted() }
+    public var serviceNames: [String] { Array(Set(handlers.values.map(\.descriptor.service))).sorted() }
 }
 
+// The typed registrations are `@inlinable` (and so everything they use is `public`; no library
+// product exports this module): specialized in the service module that registers a method, a
+// call's decoding, handler call and encoding run without generic metadata or boxed values.
 extension RPCRouter {
     /// Registers a unary method: one request, one response.
-    package mutating func registerUnary<Input: Sendable, Output: Sendable>(
+    @inlinable
+    public mutating func registerUnary<Input: Sendable, Output: Sendable>(
         _ descriptor: MethodDescriptor,
         decode: @escaping MessageDecoder<Input>,
         encode: @escaping MessageEncoder<Output>,
@@ -47,7 +51,8 @@ extension RPCRouter {
     }
 
     /// Registers a server-streaming method: one request, a stream of responses.
-    package mutating func registerServerStreaming<Input: Sendable, Output: Sendable>(
+    @inlinable
+    public mutating func registerServerStreaming<Input: Sendable, Output: Sendable>(
         _ descriptor: MethodDescriptor,
         decode: @escaping MessageDecoder<Input>,
         encode: @escaping MessageEncoder<Output>,
@@ -60,7 +65,8 @@ extension RPCRouter {
     }
 
     /// Registers a client-streaming method: a stream of requests, one response.
-    package mutating func registerClientStreaming<Input: Sendable, Output: Sendable>(
+    @inlinable
+    public mutating func registerClientStreaming<Input: Sendable, Output: Sendable>(
         _ descriptor: MethodDescriptor,
         decode: @escaping MessageDecoder<Input>,
         encode: @escaping MessageEncoder<Output>,
@@ -73,7 +79,8 @@ extension RPCRouter {
     }
 
     /// Registers a bidirectional-streaming method.
-    package mutating func registerBidirectionalStreaming<Input: Sendable, Output: Sendable>(
+    @inlinable
+    public mutating func registerBidirectionalStreaming<Input: Sendable, Output: Sendable>(
         _ descriptor: MethodDescriptor,
         decode: @escaping MessageDecoder<Input>,
         encode: @escaping MessageEncoder<Output>,
@@ -89,7 +96,8 @@ extension RPCRouter {
     }
 
     /// Reads the one request message of a unary or server-streaming call.
-    private static func singleRequest<Input>(
+    @inlinable
+    static func singleRequest<Input>(
         _ requests: RPCRequestStream<[UInt8]>,
         decode: MessageDecoder<Input>
     ) async throws -> Input {
@@ -103,7 +111,8 @@ extension RPCRouter {
         return try decoded(bytes, with: decode)
     }
 
-    private static func decoded<Input>(_ bytes: [UInt8], with decode: MessageDecoder<Input>) throws -> Input {
+    @inlinable
+    static func decoded<Input>(_ bytes: [UInt8], with decode: MessageDecoder<Input>) throws -> Input {
         do {
             return try decode(bytes)
         } catch {
@@ -111,7 +120,8 @@ extension RPCRouter {
         }
     }
 
-    private static func encoded<Output>(_ message: Output, with encode: MessageEncoder<Output>) throws -> [UInt8] {
+    @inlinable
+    static func encoded<Output>(_ message: Output, with encode: MessageEncoder<Output>) throws -> [UInt8] {
         do {
             return try encode(message)
         } catch {

@@ -7,59 +7,59 @@ import Synchronization
 /// not deliver a message (too large, compressed with an unknown encoding).
 /// Reading a message gives the client flow-control credit for it, so a handler
 /// that reads slowly slows its client down instead of buffering without bound.
-package struct RPCRequestStream<Message: Sendable>: AsyncSequence, Sendable {
-    package typealias Element = Message
+public struct RPCRequestStream<Message: Sendable>: AsyncSequence, Sendable {
+    public typealias Element = Message
 
     private let next: @Sendable () async throws -> Message?
 
     /// Creates a stream that calls `next` for every message; `nil` ends it.
-    package init(next: @escaping @Sendable () async throws -> Message?) {
+    public init(next: @escaping @Sendable () async throws -> Message?) {
         self.next = next
     }
 
     /// A stream of the given messages.
-    package init(_ messages: [Message]) {
+    public init(_ messages: [Message]) {
         let remaining = MessageQueue(messages)
         self.init(next: { remaining.pop() })
     }
 
     /// Maps every message, e.g. to decode bytes into a message type.
-    package func map<T: Sendable>(_ transform: @escaping @Sendable (Message) throws -> T) -> RPCRequestStream<T> {
+    public func map<T: Sendable>(_ transform: @escaping @Sendable (Message) throws -> T) -> RPCRequestStream<T> {
         let next = self.next
         return RPCRequestStream<T>(next: { try await next().map(transform) })
     }
 
-    package struct AsyncIterator: AsyncIteratorProtocol {
+    public struct AsyncIterator: AsyncIteratorProtocol {
         fileprivate let next: @Sendable () async throws -> Message?
-        package mutating func next() async throws -> Message? { try await next() }
+        public mutating func next() async throws -> Message? { try await next() }
     }
 
-    package func makeAsyncIterator() -> AsyncIterator { AsyncIterator(next: next) }
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(next: next) }
 }
 
 /// Writes response messages of a streaming call.
 ///
 /// `write` suspends while the client is not reading fast enough (HTTP/2 flow
 /// control), so a fast producer cannot grow the server's memory.
-package struct RPCWriter<Message: Sendable>: Sendable {
+public struct RPCWriter<Message: Sendable>: Sendable {
     private let writeMessage: @Sendable (Message) async throws -> Void
 
-    package init(write: @escaping @Sendable (Message) async throws -> Void) {
+    public init(write: @escaping @Sendable (Message) async throws -> Void) {
         self.writeMessage = write
     }
 
     /// Sends one message; throws if the call has ended (e.g. the client cancelled).
-    package func write(_ message: Message) async throws {
+    public func write(_ message: Message) async throws {
         try await writeMessage(message)
     }
 
     /// Sends each message in order.
-    package func write(contentsOf messages: some Sequence<Message>) async throws {
+    public func write(contentsOf messages: some Sequence<Message>) async throws {
         for message in messages { try await write(message) }
     }
 
     /// A writer that encodes messages before handing them to this one.
-    package func contramap<T: Sendable>(_ transform: @escaping @Sendable (T) throws -> Message) -> RPCWriter<T> {
+    public func contramap<T: Sendable>(_ transform: @escaping @Sendable (T) throws -> Message) -> RPCWriter<T> {
         let write = self.writeMessage
         return RPCWriter<T>(write: { try await write(transform($0)) })
     }

@@ -48,13 +48,23 @@ extension RPCError {
 func mappingComputeErrors<Result>(_ body: () async throws -> Result) async throws -> Result {
     do {
         return try await body()
-    } catch let error as ComputeError {
-        throw RPCError(error)
-    } catch is StatusWatchHub.ShutdownError {
-        throw RPCError(code: .unavailable, message: "the server is shutting down; watch again")
-    } catch let error where error is RPCError || error is CancellationError {
-        throw error
     } catch {
-        throw RPCError(code: .internal, message: "provider failed: \(error)")
+        throw rpcError(mapping: error)
+    }
+}
+
+/// The error ``mappingComputeErrors(_:)`` throws for `error`. Out of line, so that the async
+/// function's frame (allocated on every call) does not hold the error path's values.
+@inline(never)
+private func rpcError(mapping error: any Error) -> any Error {
+    switch error {
+    case let error as ComputeError:
+        RPCError(error)
+    case is StatusWatchHub.ShutdownError:
+        RPCError(code: .unavailable, message: "the server is shutting down; watch again")
+    case let error where error is RPCError || error is CancellationError:
+        error
+    default:
+        RPCError(code: .internal, message: "provider failed: \(error)")
     }
 }

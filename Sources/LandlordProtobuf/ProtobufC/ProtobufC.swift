@@ -224,11 +224,24 @@ public enum ProtobufC {
         let message = rawMessage.assumingMemoryBound(to: ProtobufCMessage.self)
         let size = protobuf_c_message_get_packed_size(message)
         guard size > 0 else { return [] }
+        if size <= Self.stackPackLimit {
+            // Packed on the stack, then copied: `Array(UnsafeBufferPointer)` allocates through a
+            // cached type, where `Array(unsafeUninitializedCapacity:)` looks the array's generic
+            // metadata up at run time on every call (most responses are a few hundred bytes).
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: size) { buffer in
+                let packed = protobuf_c_message_pack(message, buffer.baseAddress!)
+                precondition(packed == size, "protobuf-c packed \(packed) of \(size) bytes")
+                return Array(UnsafeBufferPointer(buffer))
+            }
+        }
         return [UInt8](unsafeUninitializedCapacity: size) { buffer, initializedCount in
             initializedCount = protobuf_c_message_pack(message, buffer.baseAddress!)
             precondition(initializedCount == size, "protobuf-c packed \(initializedCount) of \(size) bytes")
         }
     }
+
+    /// Messages up to this size are packed on the stack first (see ``pack(_:)``).
+    private static let stackPackLimit = 1024
 }
 
 /// Bytes that are not a valid encoding of the expected protobuf message.

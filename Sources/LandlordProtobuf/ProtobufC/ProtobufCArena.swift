@@ -84,10 +84,15 @@ public final class ProtobufCArena {
         key: WritableKeyPath<Entry, UnsafeMutablePointer<CChar>?>,
         value: WritableKeyPath<Entry, UnsafeMutablePointer<CChar>?>
     ) -> (count: Int, pointer: UnsafeMutablePointer<UnsafeMutablePointer<Entry>?>?) {
-        messages(type, map.sorted { $0.key < $1.key }) { entry, element in
+        func fill(_ entry: inout Entry, _ element: (key: String, value: String)) {
             entry[keyPath: key] = string(element.key)
             entry[keyPath: value] = string(element.value)
         }
+        // Sorted for deterministic bytes; a map of one entry (the usual metadata) needs no sort.
+        if map.count <= 1 {
+            return messages(type, map, fill)
+        }
+        return messages(type, map.sorted { $0.key < $1.key }, fill)
     }
 
     /// A `string` field. protobuf-c strings end at the first NUL, so a string containing U+0000 is
