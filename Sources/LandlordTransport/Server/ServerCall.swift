@@ -21,6 +21,10 @@ final class ServerCall: Sendable {
     private let stashedResponse = Mutex<[UInt8]?>(nil)
 
     private struct Inbound: ~Copyable {
+        /// The oldest queued message, kept out of `messages`: the one request of a unary call
+        /// then needs no array.
+        var first: [UInt8]?
+        /// Queued messages after `first`, from `head` on.
         var messages: [[UInt8]] = []
         var head = 0
         var bufferedBytes = 0
@@ -28,7 +32,20 @@ final class ServerCall: Sendable {
         var waiter: CheckedContinuation<[UInt8]?, any Error>?
         var creditWithheld = false
 
+        mutating func push(_ message: [UInt8]) {
+            if first == nil && head == messages.count {
+                first = message
+            } else {
+                messages.append(message)
+            }
+            bufferedBytes += message.count
+        }
+
         mutating func pop() -> [UInt8]? {
+            if let message = first.take() {
+                bufferedBytes -= message.count
+                return message
+            }
             guard head < messages.count else { return nil }
             let message = messages[head]
             messages[head] = []
@@ -77,8 +94,7 @@ final class ServerCall: Sendable {
                 state.waiter = nil
                 return (waiter, true)
             }
-            state.messages.append(message)
-            state.bufferedBytes += message.count
+            state.push(message)
             if state.bufferedBytes >= maxBufferedBytes {
                 state.creditWithheld = true
                 return (nil, false)

@@ -59,7 +59,9 @@ package struct MessageDeframer {
         }
         guard let length = pendingLength, let bytes = buffer.readBytes(length: length) else { return nil }
         pendingLength = nil
-        if buffer.readableBytes == 0 { buffer.clear() }
+        // Drop the consumed bytes (the next `append` takes its buffer as is); `clear()` would
+        // copy a buffer still shared with the receive path.
+        if buffer.readableBytes == 0 { buffer = ByteBuffer() }
         return bytes
     }
 }
