@@ -1,20 +1,21 @@
 #!/usr/bin/env python3
 """Unary throughput with h2load, the shared harness's method (../shared/bench):
-server pinned to CPU 0, h2load to CPU 1, -c 16 -m 32, median of 3 runs after
+server pinned to CPU 0, h2load to CPU 1, -c 16 -m 32, median of 5 runs (alternating) after
 a warm-up, then one-call-at-a-time latency (-c 1 -m 1). Two calls:
 
 - Health/Check("") - the transport, framing and dispatch hot path;
 - GetTenantStatus on the mock provider - the full path: decode, Manager,
   provider, encode.
 
-Each call gets a server of its own; the peak RSS of a row is that server's.
+Each call gets a server of its own (the peak RSS of a row is that server's); both are up at
+once and their timed runs alternate, so that the machine's drift does not bias their ratio.
 
 Targets (issue 5): Health/Check >= the C++ gRPC callback anchor with no more
 CPU per call, peak RSS <= 32 MiB, c1 p50 <= the C++ anchor's; GetTenantStatus
 >= 80 % of our own Health/Check throughput. The anchors are measured by
 `../shared/bench/run-anchors.sh` (see docs/performance.md).
 
-    Benchmarks/unary_throughput.py [--requests 200000] [--runs 3]
+    Benchmarks/unary_throughput.py [--requests 200000] [--runs 5]
 """
 
 import argparse
@@ -58,26 +59,42 @@ def p50_from_log(log_file):
     return latencies[len(latencies) // 2]
 
 
-def measure(server, path, body, requests, runs):
-    h2load(server.address, path, body, max(20000, requests // 10))  # warm-up
-    rates, cpu, ok = [], [], True
-    for _ in range(runs):
-        before = server.cpu_seconds()
-        rate, run_ok = h2load(server.address, path, body, requests)
-        cpu.append((server.cpu_seconds() - before) / requests * 100000)
-        rates.append(rate)
-        ok = ok and run_ok
-    with tempfile.NamedTemporaryFile(suffix=".log") as log:
-        _, c1_ok = h2load(server.address, path, body, 10000, clients=1, streams=1, log_file=log.name)
-        c1_p50 = p50_from_log(log.name)
-    return {
-        "rate": statistics.median(rates),
-        "min": min(rates),
-        "max": max(rates),
-        "cpu": statistics.median(cpu),
-        "c1_p50_us": c1_p50,
-        "ok": ok and c1_ok,
-    }
+class Call:
+    """One call kind on a server of its own (so each row's peak RSS is that call's, as in the
+    shared harness, where a server answers only Health/Check)."""
+
+    def __init__(self, name, binary, path, body, prepare=None):
+        self.name, self.path, self.body = name, path, body
+        self.server = Server(binary, cpu=0)
+        if prepare:
+            prepare(self.server.address)
+        self.rates, self.cpu, self.ok = [], [], True
+
+    def warm_up(self, requests):
+        h2load(self.server.address, self.path, self.body, max(20000, requests // 10))
+
+    def timed_run(self, requests):
+        before = self.server.cpu_seconds()
+        rate, ok = h2load(self.server.address, self.path, self.body, requests)
+        self.cpu.append((self.server.cpu_seconds() - before) / requests * 100000)
+        self.rates.append(rate)
+        self.ok = self.ok and ok
+
+    def finish(self):
+        with tempfile.NamedTemporaryFile(suffix=".log") as log:
+            _, c1_ok = h2load(self.server.address, self.path, self.body, 10000, clients=1, streams=1, log_file=log.name)
+            c1_p50 = p50_from_log(log.name)
+        row = {
+            "rate": statistics.median(self.rates),
+            "min": min(self.rates),
+            "max": max(self.rates),
+            "cpu": statistics.median(self.cpu),
+            "c1_p50_us": c1_p50,
+            "ok": self.ok and c1_ok,
+            "peak_rss_mib": self.server.peak_rss_kib() / 1024,
+        }
+        self.server.stop()
+        return row
 
 
 def provision_bench_tenant(address):
@@ -94,25 +111,11 @@ def provision_bench_tenant(address):
         )
 
 
-def measure_call(binary, path, body, requests, runs, prepare=None):
-    """One call on a server of its own (so each row's peak RSS is that call's, as in the shared
-    harness, where a server answers only Health/Check)."""
-    server = Server(binary, cpu=0)
-    try:
-        if prepare:
-            prepare(server.address)
-        row = measure(server, path, body, requests, runs)
-        row["peak_rss_mib"] = server.peak_rss_kib() / 1024
-        return row
-    finally:
-        server.stop()
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", default=default_binary())
     parser.add_argument("--requests", type=int, default=200000)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -120,13 +123,25 @@ def main():
         status_body = os.path.join(scratch, "status.bin")
         open(health_body, "wb").write(framed(b""))
         open(status_body, "wb").write(framed(pb.GetTenantStatusRequest(tenant_id="bench", provider_type="mock").SerializeToString()))
-        rows = [
-            ("Health/Check", measure_call(args.binary, "/grpc.health.v1.Health/Check", health_body, args.requests, args.runs)),
-            ("GetTenantStatus (mock)", measure_call(
-                args.binary, "/landlord.compute.v1.ComputeService/GetTenantStatus", status_body, args.requests, args.runs,
+        calls = []
+        try:
+            calls.append(Call("Health/Check", args.binary, "/grpc.health.v1.Health/Check", health_body))
+            calls.append(Call(
+                "GetTenantStatus (mock)", args.binary, "/landlord.compute.v1.ComputeService/GetTenantStatus", status_body,
                 prepare=provision_bench_tenant,
-            )),
-        ]
+            ))
+            for call in calls:
+                call.warm_up(args.requests)
+            # The timed runs alternate between the two calls (as the shared harness alternates
+            # servers): this VM's speed drifts by 10-20 % over minutes, and the ratio of the two
+            # calls is a target.
+            for _ in range(args.runs):
+                for call in calls:
+                    call.timed_run(args.requests)
+            rows = [(call.name, call.finish()) for call in calls]
+        finally:
+            for call in calls:
+                call.server.stop()
 
     print("| call | req/s (median) | min..max | CPU-s / 100k calls | c1 p50 | peak RSS | all OK |")
     print("|---|---|---|---|---|---|---|")
