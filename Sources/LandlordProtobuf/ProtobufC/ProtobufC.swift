@@ -79,7 +79,7 @@ public enum ProtobufC {
                 bytes.withContiguousStorageIfAvailable { unpack(descriptor, UnsafeRawBufferPointer($0), into: arena) }
                 ?? Array(bytes).withUnsafeBytes { unpack(descriptor, $0, into: arena) }
             guard let unpacked else {
-                throw decodingError(descriptor, byteCount: bytes.count)
+                throw decodingError(type, byteCount: bytes.count)
             }
             return try withExtendedLifetime(arena) {
                 try body(UnsafeRawPointer(unpacked).load(as: Message.self))
@@ -181,11 +181,10 @@ public enum ProtobufC {
         bytes(data.data, count: data.len)
     }
 
-    /// The error for bytes that are not a valid message of the type `descriptor` describes.
+    /// The error for `byteCount` bytes that are not a valid `type` message.
     @usableFromInline
-    static func decodingError(_ descriptor: UnsafeRawPointer, byteCount: Int) -> ProtobufDecodingError {
-        let name = descriptor.assumingMemoryBound(to: ProtobufCMessageDescriptor.self).pointee.name
-        return ProtobufDecodingError(messageName: name.map { String(cString: $0) } ?? "?", byteCount: byteCount)
+    static func decodingError<Message>(_ type: ProtobufCMessageType<Message>, byteCount: Int) -> ProtobufDecodingError {
+        ProtobufDecodingError(messageName: type.name, byteCount: byteCount)
     }
 
     /// Unpacks `buffer` as a message of the type `descriptor` (a `ProtobufCMessageDescriptor`)

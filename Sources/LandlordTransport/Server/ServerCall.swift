@@ -129,17 +129,11 @@ final class ServerCall: Sendable {
     /// The next request message, `nil` once the client has half-closed.
     func nextMessage() async throws -> [UInt8]? {
         // Usually the message (or the end) is already here: no continuation needed.
-        switch inbound.withLock({ takeNext(from: &$0, orWait: nil) }) {
-        case .message(let message, let releaseCredit):
-            if releaseCredit { releaseWithheldCredit() }
-            return message
-        case .end(.finished):
-            return nil
-        case .end(.failed(let error)):
-            throw error
-        case .wait:
+        let next = inbound.withLock { takeNext(from: &$0, orWait: nil) }
+        if case .wait = next {
             return try await waitForNextMessage()
         }
+        return try value(of: next)
     }
 
     private enum Next {
@@ -168,17 +162,10 @@ final class ServerCall: Sendable {
     private func waitForNextMessage() async throws -> [UInt8]? {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                switch inbound.withLock({ takeNext(from: &$0, orWait: continuation) }) {
-                case .message(let message, let releaseCredit):
-                    if releaseCredit { releaseWithheldCredit() }
-                    continuation.resume(returning: message)
-                case .end(.finished):
-                    continuation.resume(returning: nil)
-                case .end(.failed(let error)):
-                    continuation.resume(throwing: error)
-                case .wait:
-                    break
-                }
+                let next = inbound.withLock { takeNext(from: &$0, orWait: continuation) }
+                // `.wait`: the continuation is registered; `deliver` or `end` resumes it.
+                if case .wait = next { return }
+                continuation.resume(with: Result { try value(of: next) })
             }
         } onCancel: {
             let waiter = inbound.withLock { state in
@@ -186,6 +173,21 @@ final class ServerCall: Sendable {
                 return state.waiter
             }
             waiter?.resume(throwing: CancellationError())
+        }
+    }
+
+    /// The message (or end) `next` carries, giving back withheld credit when it says so.
+    private func value(of next: Next) throws -> [UInt8]? {
+        switch next {
+        case .message(let message, let releaseCredit):
+            if releaseCredit { releaseWithheldCredit() }
+            return message
+        case .end(.finished):
+            return nil
+        case .end(.failed(let error)):
+            throw error
+        case .wait:
+            preconditionFailure("no message to take while waiting")
         }
     }
 
