@@ -7,7 +7,8 @@
 //   landlord -> LandlordApp -> LandlordTransport -> LandlordHTTP2 -> CNGHTTP2
 //                  |                 '-----------> LandlordRPC
 //                  |-> LandlordService -> LandlordRPC, LandlordProtobuf, LandlordCompute
-//                  '-> Landlord*Provider -> LandlordCompute
+//                  |-> ProviderCatalog -> Landlord*Provider -> LandlordProviderKit -> LandlordCompute
+//                  '-> LandlordProviderKit (options, factories)
 //
 // The domain (LandlordCompute) imports nothing of ours; the RPC runtime
 // (LandlordHTTP2, LandlordRPC, LandlordTransport) knows nothing of tenants.
@@ -54,7 +55,7 @@ targets += [
     // the provider registry and the compute manager. Imports only Foundation, Logging, Metrics.
     .target(name: "LandlordCompute", dependencies: [log, metrics]),
     // The in-memory `mock` provider (tests, demos, `make run`).
-    .target(name: "LandlordMockProvider", dependencies: ["LandlordCompute", log]),
+    .target(name: "LandlordMockProvider", dependencies: ["LandlordCompute", "LandlordProviderKit", log]),
     // Fakes and the provider conformance checks shared by test targets.
     .target(name: "LandlordComputeTesting", dependencies: ["LandlordCompute"]),
     .testTarget(
@@ -67,13 +68,19 @@ targets += [
     ),
 ]
 
+// The provider kit: what every provider module shares (the catalog entry a provider ships, its
+// option declarations and their resolved values).
+targets += [
+    .target(name: "LandlordProviderKit", dependencies: ["LandlordCompute", log]),
+]
+
 // The `docker` provider: tenants as containers on a Docker Engine API (unix socket or TCP), through
 // async-http-client. Its end-to-end tests need a real engine (`make podman-up`).
 targets += [
     .target(
         name: "LandlordDockerProvider",
         dependencies: [
-            "LandlordCompute", log, nioCore, nioPosix,
+            "LandlordCompute", "LandlordProviderKit", log, nioCore, nioPosix,
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]
@@ -207,13 +214,16 @@ targets += [
     .target(
         name: "LandlordApp",
         dependencies: [
-            "LandlordCompute", "LandlordMockProvider", "LandlordDockerProvider", "LandlordService", "LandlordGRPCServices",
-            "LandlordProtobuf",
+            "LandlordCompute", "LandlordMockProvider", "LandlordDockerProvider", "LandlordProviderKit", "LandlordService",
+            "LandlordGRPCServices", "LandlordProtobuf", .product(name: "Yams", package: "Yams"),
             "LandlordRPC", "LandlordTransport", "LandlordHTTP2", log, nioCore, serviceLifecycle, unixSignals,
         ]
     ),
-    .executableTarget(name: "landlord", dependencies: ["LandlordApp", log, argumentParser, nioCore]),
-    .testTarget(name: "LandlordAppTests", dependencies: ["LandlordApp", "landlord", log, argumentParser]),
+    .executableTarget(name: "landlord", dependencies: ["LandlordApp", "LandlordProviderKit", log, argumentParser, nioCore]),
+    .testTarget(
+        name: "LandlordAppTests",
+        dependencies: ["LandlordApp", "LandlordProviderKit", "LandlordCompute", "landlord", log, argumentParser]
+    ),
 ]
 
 let package = Package(
@@ -230,6 +240,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: targets.map { target in
         if target.type != .system && target.type != .binary && target.type != .plugin

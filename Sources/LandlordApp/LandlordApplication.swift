@@ -1,8 +1,7 @@
 import LandlordCompute
-import LandlordDockerProvider
 package import LandlordGRPCServices
 import LandlordHTTP2
-import LandlordMockProvider
+import LandlordProviderKit
 import LandlordProtobuf
 import LandlordRPC
 import LandlordService
@@ -11,6 +10,7 @@ package import Logging
 package import NIOCore
 import ServiceLifecycle
 import UnixSignals
+import Foundation
 
 /// The landlord server, wired: provider registry, manager, compute service,
 /// health and reflection, on the gRPC server.
@@ -24,8 +24,8 @@ package struct LandlordApplication: Sendable {
     package let server: GRPCServer
     package let health: HealthService
     private let logger: Logger
-    /// Registered providers that talk to an engine: checked before serving, shut down after.
-    private let dockerProvider: DockerProvider?
+    /// The registered providers, in registration order: checked before serving, shut down after.
+    private let providers: [any ManagedComputeProvider]
 
     /// The services health reports on: the whole server and the compute service.
     private static let healthServices = ["", ComputeService.serviceName]
@@ -33,33 +33,35 @@ package struct LandlordApplication: Sendable {
     /// Builds everything; nothing listens until ``run()``.
     ///
     /// - Throws: ``ConfigurationError`` for an invalid configuration.
-    package init(configuration: LandlordConfiguration, logger: Logger) throws {
-        try configuration.validate()
+    package init(
+        configuration: LandlordConfiguration,
+        catalog: ProviderCatalog = .standard,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        logger: Logger
+    ) throws {
+        try configuration.validate(availableProviders: catalog.names)
         self.configuration = configuration
         self.logger = logger
 
         let registry = ProviderRegistry(logger: logger)
-        var dockerProvider: DockerProvider?
+        var providers: [any ManagedComputeProvider] = []
         for name in configuration.providers {
-            switch name {
-            case "mock":
-                try registry.register(MockProvider(logger: logger))
-            case "docker":
-                var docker: DockerProvider.Configuration
-                do {
-                    docker = try DockerProvider.Configuration(dockerHost: configuration.dockerHost ?? "")
-                } catch {
-                    throw ConfigurationError("docker host: \(error)")
-                }
-                docker.secretsDirectory = configuration.dockerSecretsDirectory
-                let provider = DockerProvider(configuration: docker, logger: logger)
-                try registry.register(provider)
-                dockerProvider = provider
-            default:
+            guard let factory = catalog.factory(named: name) else {
                 throw ConfigurationError("unknown provider \"\(name)\"")
             }
+            let context = ProviderContext(
+                options: configuration.providerOptions, environment: environment, logger: logger
+            )
+            let provider: any ManagedComputeProvider
+            do {
+                provider = try factory.makeProvider(context)
+            } catch {
+                throw ConfigurationError(error.message)
+            }
+            try registry.register(provider)
+            providers.append(provider)
         }
-        self.dockerProvider = dockerProvider
+        self.providers = providers
         let manager = ComputeManager(registry: registry, defaultProvider: configuration.defaultProvider, logger: logger)
         let watchHub = StatusWatchHub(logger: logger) { tenantID, providerType in
             try await manager.tenantStatus(tenantID: tenantID, providerType: providerType)
@@ -88,18 +90,19 @@ package struct LandlordApplication: Sendable {
         }
     }
 
-    /// Checks that every engine-backed provider can reach its engine.
+    /// Checks that every registered provider can reach its engine.
     ///
     /// - Throws: ``ProviderStartupError`` naming the provider and the cause.
     package func checkProviders() async throws {
-        guard let dockerProvider else { return }
-        do {
-            let engine = try await dockerProvider.checkConnection()
-            logger.info("docker provider connected", metadata: ["engine": "\(engine)"])
-        } catch let error as ComputeError {
-            throw ProviderStartupError(message: error.message)
-        } catch {
-            throw ProviderStartupError(message: "docker provider: \(error)")
+        for provider in self.providers {
+            do {
+                let engine = try await provider.checkEngine()
+                logger.info("\(provider.name) provider ready", metadata: ["provider": "\(provider.name)", "engine": "\(engine)"])
+            } catch let error as ProviderStartupFailure {
+                throw ProviderStartupError(message: error.message)
+            } catch {
+                throw ProviderStartupError(message: "\(provider.name) provider: \(error)")
+            }
         }
     }
 
@@ -114,11 +117,12 @@ package struct LandlordApplication: Sendable {
     /// - Parameter onListening: called once with the bound address.
     package func run(onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in }) async throws {
         try await checkProviders()
-        defer {
-            if let dockerProvider { Task { try? await dockerProvider.shutdown() } }
-        }
+        // Started first, so the group stops it last: providers close once the server has drained.
+        let providerService = ProviderShutdownService(providers: providers, logger: logger)
         let group = ServiceGroup(
-            configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration: .init(
+                services: [providerService, server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+            )
         )
         try await withThrowingDiscardingTaskGroup { tasks in
             tasks.addTask { try await group.run() }

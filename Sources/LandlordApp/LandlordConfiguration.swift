@@ -1,3 +1,4 @@
+package import LandlordProviderKit
 package import Logging
 
 /// Everything the `landlord` server can be configured with; ``defaults``
@@ -28,11 +29,11 @@ package struct LandlordConfiguration: Sendable, Equatable {
     package var maxConcurrentStreams: Int
     /// How long in-flight calls may run after SIGTERM/SIGINT before they are cancelled.
     package var drainTimeout: Duration
-    /// The Docker provider's engine address (`unix:///path` or `tcp://host:port`); nil means the
-    /// provider's default, `unix:///var/run/docker.sock`. Used only when `docker` is registered.
-    package var dockerHost: String? = nil
-    /// Where the Docker provider reads `file` secrets from; nil disables `file` secrets.
-    package var dockerSecretsDirectory: String? = nil
+    /// The providers' option values (every provider of the catalog, registered or not), as the
+    /// flags, environment, configuration file and defaults set them.
+    package var providerOptions: ConfigOptionValues = ConfigOptionValues()
+    /// The configuration file the values were read from, if any.
+    package var configurationFile: String? = nil
     /// Event-loop threads serving connections (and running their calls); nil means one per CPU
     /// the process may use: the fewer of NIO's `System.coreCount` (cgroup quota and cpuset) and
     /// ``CPUAffinity/allowedCPUCount`` (the affinity mask, e.g. `taskset`).
@@ -43,7 +44,7 @@ package struct LandlordConfiguration: Sendable, Equatable {
     /// - `logLevel` info, `logFormat` text
     /// - `maxReceiveMessageSize` 4 MiB, `maxConcurrentStreams` 100
     /// - `drainTimeout` 30 s
-    /// - `dockerHost` nil (the provider's default socket), `dockerSecretsDirectory` nil
+    /// - `providerOptions` empty (each provider's defaults), `configurationFile` nil
     /// - `eventLoopThreads` nil (one per CPU the process may run on)
     package static var defaults: LandlordConfiguration {
         LandlordConfiguration(
@@ -81,18 +82,17 @@ package struct LandlordConfiguration: Sendable, Equatable {
         self.drainTimeout = drainTimeout
     }
 
-    /// The providers this build can register.
-    package static let availableProviders = ["docker", "mock"]
-
     /// Checks the values together; the error says what is wrong in one sentence.
-    package func validate() throws(ConfigurationError) {
+    ///
+    /// - Parameter availableProviders: The providers this build can register (the catalog's names).
+    package func validate(availableProviders: [String]) throws(ConfigurationError) {
         guard (0...65535).contains(listenPort) else {
             throw ConfigurationError("listen port \(listenPort) is outside 0-65535")
         }
         guard !providers.isEmpty else { throw ConfigurationError("no provider to register") }
-        for provider in providers where !Self.availableProviders.contains(provider) {
+        for provider in providers where !availableProviders.contains(provider) {
             throw ConfigurationError(
-                "unknown provider \"\(provider)\"; available: \(Self.availableProviders.joined(separator: ", "))"
+                "unknown provider \"\(provider)\"; available: \(availableProviders.joined(separator: ", "))"
             )
         }
         guard providers.contains(defaultProvider) else {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LandlordApp
+import LandlordProviderKit
 import Logging
 import NIOCore
 
@@ -13,102 +14,71 @@ struct LandlordCommand: ParsableCommand {
         commandName: "landlord",
         abstract: "The landlord compute service: provisions, updates, destroys and watches tenants' compute over gRPC.",
         discussion: """
+            Every option can also be set by its environment variable or a key of the --config file \
+            (the option's long name without --): a flag wins over its variable, which wins over the file, \
+            which wins over the default. \
             Health (grpc.health.v1) reports SERVING once the server listens and NOT_SERVING while it drains. \
             SIGTERM or SIGINT drains: GOAWAY, in-flight calls finish (up to --drain-timeout), exit 0. \
             An invalid configuration prints one line on stderr and exits with status 2; a provider that \
-            cannot start (the docker provider's engine unreachable) prints one line and exits with status 1.
-            """
+            cannot start (its engine unreachable) prints one line and exits with status 1.
+
+            """ + ProviderCatalog.standard.helpText
     )
 
-    @Option(help: "Address to listen on, HOST:PORT; port 0 picks a free one. [env: LANDLORD_LISTEN_ADDRESS] (default: 0.0.0.0:50051)")
+    @Option(help: ArgumentHelp(CoreOptions.config.helpLine))
+    var config: String?
+
+    @Option(help: ArgumentHelp(CoreOptions.listen.helpLine))
     var listen: String?
 
-    @Option(help: "Providers to register, comma-separated. [env: LANDLORD_PROVIDERS] (default: mock)")
+    @Option(help: ArgumentHelp(CoreOptions.providers.helpLine))
     var providers: String?
 
-    @Option(help: "Provider used when a request names none; must be registered. [env: COMPUTE_DEFAULT_PROVIDER] (default: mock)")
+    @Option(help: ArgumentHelp(CoreOptions.defaultProvider.helpLine))
     var defaultProvider: String?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. [env: LANDLORD_LOG_LEVEL] (default: info)")
+    @Option(help: ArgumentHelp(CoreOptions.logLevel.helpLine))
     var logLevel: String?
 
-    @Option(help: "Log format: text or json. [env: LANDLORD_LOG_FORMAT] (default: text)")
+    @Option(help: ArgumentHelp(CoreOptions.logFormat.helpLine))
     var logFormat: String?
 
-    @Option(help: "Largest request message accepted, in bytes. [env: LANDLORD_MAX_RECEIVE_MESSAGE_SIZE] (default: 4194304)")
+    @Option(help: ArgumentHelp(CoreOptions.maxReceiveMessageSize.helpLine))
     var maxReceiveMessageSize: String?
 
-    @Option(help: "HTTP/2 streams a client may open at once per connection. [env: LANDLORD_MAX_CONCURRENT_STREAMS] (default: 100)")
+    @Option(help: ArgumentHelp(CoreOptions.maxConcurrentStreams.helpLine))
     var maxConcurrentStreams: String?
 
-    @Option(help: "Seconds in-flight calls may run after SIGTERM/SIGINT. [env: LANDLORD_DRAIN_TIMEOUT] (default: 30)")
+    @Option(help: ArgumentHelp(CoreOptions.drainTimeout.helpLine))
     var drainTimeout: String?
 
-    @Option(help: "Event-loop threads serving connections. [env: LANDLORD_EVENT_LOOP_THREADS] (default: none; one per CPU the process may use: its affinity, cpuset or CPU quota)")
+    @Option(help: ArgumentHelp(CoreOptions.eventLoopThreads.helpLine))
     var eventLoopThreads: String?
 
-    @Option(help: "Docker Engine API address for the docker provider: unix:///PATH or tcp://HOST:PORT. [env: DOCKER_HOST] (default: unix:///var/run/docker.sock)")
-    var dockerHost: String?
+    /// The providers' options (listed in the discussion from the catalog), parsed by the catalog.
+    @Argument(parsing: .allUnrecognized, help: .hidden)
+    var providerArguments: [String] = []
 
-    @Option(help: "Directory the docker provider reads `file` secrets from. [env: LANDLORD_DOCKER_SECRETS_DIR] (default: none; file secrets disabled)")
-    var dockerSecretsDir: String?
-
-    /// The configuration the flags, then the environment, then the defaults give.
-    func resolvedConfiguration(environment: [String: String]) throws(ConfigurationError) -> LandlordConfiguration {
-        func value(_ flag: String?, _ variable: String) -> String? {
-            if let flag { return flag }
-            if let fromEnvironment = environment[variable], !fromEnvironment.isEmpty { return fromEnvironment }
-            return nil
+    /// The configuration the flags, then the environment, then the configuration file, then the
+    /// defaults give.
+    func resolvedConfiguration(
+        environment: [String: String],
+        catalog: ProviderCatalog = .standard
+    ) throws(ConfigurationError) -> LandlordConfiguration {
+        var flags = try ConfigurationLayers.parseFlags(providerArguments, options: catalog.options)
+        let core: [(ConfigOption, String?)] = [
+            (CoreOptions.listen, listen), (CoreOptions.providers, providers),
+            (CoreOptions.defaultProvider, defaultProvider), (CoreOptions.logLevel, logLevel),
+            (CoreOptions.logFormat, logFormat), (CoreOptions.maxReceiveMessageSize, maxReceiveMessageSize),
+            (CoreOptions.maxConcurrentStreams, maxConcurrentStreams), (CoreOptions.drainTimeout, drainTimeout),
+            (CoreOptions.eventLoopThreads, eventLoopThreads),
+        ]
+        for case (let option, let value?) in core { flags[option.name] = value }
+        var layers = ConfigurationLayers(flags: flags, environment: environment)
+        if let path = config ?? environment["LANDLORD_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            layers.file = try ConfigurationFile.load(path: path, options: CoreOptions.fileOptions + catalog.options)
         }
-        var configuration = LandlordConfiguration.defaults
-        if let listen = value(listen, "LANDLORD_LISTEN_ADDRESS") {
-            (configuration.listenHost, configuration.listenPort) = try LandlordConfiguration.parseListenAddress(listen)
-        }
-        if let providers = value(providers, "LANDLORD_PROVIDERS") {
-            configuration.providers = providers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty }
-        }
-        if let provider = value(defaultProvider, "COMPUTE_DEFAULT_PROVIDER") { configuration.defaultProvider = provider }
-        if let level = value(logLevel, "LANDLORD_LOG_LEVEL") {
-            guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
-                throw ConfigurationError("log level \"\(level)\" is not one of trace, debug, info, notice, warning, error, critical")
-            }
-            configuration.logLevel = parsed
-        }
-        if let format = value(logFormat, "LANDLORD_LOG_FORMAT") {
-            guard let parsed = LandlordConfiguration.LogFormat(rawValue: format.lowercased()) else {
-                throw ConfigurationError("log format \"\(format)\" is not text or json")
-            }
-            configuration.logFormat = parsed
-        }
-        if let size = value(maxReceiveMessageSize, "LANDLORD_MAX_RECEIVE_MESSAGE_SIZE") {
-            guard let bytes = Int(size), bytes > 0 else {
-                throw ConfigurationError("max receive message size \"\(size)\" is not a positive number of bytes")
-            }
-            configuration.maxReceiveMessageSize = bytes
-        }
-        if let streams = value(maxConcurrentStreams, "LANDLORD_MAX_CONCURRENT_STREAMS") {
-            guard let count = Int(streams), count > 0 else {
-                throw ConfigurationError("max concurrent streams \"\(streams)\" is not a positive number")
-            }
-            configuration.maxConcurrentStreams = count
-        }
-        if let timeout = value(drainTimeout, "LANDLORD_DRAIN_TIMEOUT") {
-            guard let seconds = Double(timeout), seconds >= 0, seconds.isFinite else {
-                throw ConfigurationError("drain timeout \"\(timeout)\" is not a number of seconds")
-            }
-            configuration.drainTimeout = .milliseconds(Int64(seconds * 1000))
-        }
-        if let threads = value(eventLoopThreads, "LANDLORD_EVENT_LOOP_THREADS") {
-            guard let count = Int(threads), count > 0 else {
-                throw ConfigurationError("event-loop threads \"\(threads)\" is not a positive number")
-            }
-            configuration.eventLoopThreads = count
-        }
-        configuration.dockerHost = value(dockerHost, "DOCKER_HOST")
-        configuration.dockerSecretsDirectory = value(dockerSecretsDir, "LANDLORD_DOCKER_SECRETS_DIR")
-        try configuration.validate()
-        return configuration
+        return try LandlordConfiguration.resolve(layers, catalog: catalog)
     }
 }
 

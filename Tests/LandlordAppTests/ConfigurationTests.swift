@@ -1,6 +1,7 @@
 import Foundation
 import ArgumentParser
 import LandlordApp
+import LandlordProviderKit
 import Logging
 import Testing
 
@@ -14,7 +15,9 @@ struct ConfigurationTests {
 
     @Test("no flags and no environment give the documented defaults")
     func defaults() throws {
-        let configuration = try resolve([])
+        var configuration = try resolve([])
+        #expect(configuration.providerOptions["docker-host"] == "unix:///var/run/docker.sock")
+        configuration.providerOptions = ConfigOptionValues()
         #expect(configuration == .defaults)
         #expect(configuration.listenHost == "0.0.0.0")
         #expect(configuration.listenPort == 50051)

@@ -1,0 +1,61 @@
+package import LandlordProviderKit
+
+/// landlord's own options (the providers declare theirs in the ``ProviderCatalog``): one
+/// declaration each, read by the flags, the environment and the configuration file alike.
+package enum CoreOptions {
+    /// `--config PATH` / `LANDLORD_CONFIG`: the configuration file (not a key inside it).
+    package static let config = ConfigOption(
+        name: "config", environment: ["LANDLORD_CONFIG"], valueName: "PATH",
+        unsetMeaning: "flags, environment and defaults only",
+        help: "Configuration file (YAML, or JSON when it ends in .json) whose keys are the long option names."
+    )
+    package static let listen = ConfigOption(
+        name: "listen", environment: ["LANDLORD_LISTEN_ADDRESS"], valueName: "HOST:PORT",
+        defaultValue: "0.0.0.0:50051", help: "Address to listen on, HOST:PORT; port 0 picks a free one."
+    )
+    package static let providers = ConfigOption(
+        name: "providers", environment: ["LANDLORD_PROVIDERS"], valueName: "NAMES", kind: .list,
+        defaultValue: "mock", help: "Providers to register, comma-separated."
+    )
+    package static let defaultProvider = ConfigOption(
+        name: "default-provider", environment: ["COMPUTE_DEFAULT_PROVIDER"], valueName: "NAME",
+        defaultValue: "mock", help: "Provider used when a request names none; must be registered."
+    )
+    package static let logLevel = ConfigOption(
+        name: "log-level", environment: ["LANDLORD_LOG_LEVEL"], valueName: "LEVEL", defaultValue: "info",
+        help: "Log level: trace, debug, info, notice, warning, error, critical."
+    )
+    package static let logFormat = ConfigOption(
+        name: "log-format", environment: ["LANDLORD_LOG_FORMAT"], valueName: "FORMAT", defaultValue: "text",
+        help: "Log format: text or json."
+    )
+    package static let maxReceiveMessageSize = ConfigOption(
+        name: "max-receive-message-size", environment: ["LANDLORD_MAX_RECEIVE_MESSAGE_SIZE"], valueName: "BYTES",
+        kind: .integer, defaultValue: "4194304", help: "Largest request message accepted, in bytes."
+    )
+    package static let maxConcurrentStreams = ConfigOption(
+        name: "max-concurrent-streams", environment: ["LANDLORD_MAX_CONCURRENT_STREAMS"], valueName: "COUNT",
+        kind: .integer, defaultValue: "100", help: "HTTP/2 streams a client may open at once per connection."
+    )
+    package static let drainTimeout = ConfigOption(
+        name: "drain-timeout", environment: ["LANDLORD_DRAIN_TIMEOUT"], valueName: "SECONDS", kind: .seconds,
+        defaultValue: "30", help: "Seconds in-flight calls may run after SIGTERM/SIGINT."
+    )
+    package static let eventLoopThreads = ConfigOption(
+        name: "event-loop-threads", environment: ["LANDLORD_EVENT_LOOP_THREADS"], valueName: "COUNT",
+        kind: .integer,
+        unsetMeaning: "one per CPU the process may use: its affinity, cpuset or CPU quota",
+        help: "Event-loop threads serving connections."
+    )
+
+    /// The options a configuration file may set (all but ``config``).
+    package static let fileOptions: [ConfigOption] = [
+        listen, providers, defaultProvider, logLevel, logFormat, maxReceiveMessageSize, maxConcurrentStreams,
+        drainTimeout, eventLoopThreads,
+    ]
+}
+
+extension ConfigOption {
+    /// The option's whole help line: `Address to listen on. [env: X] (default: Y)`.
+    package var helpLine: String { "\(self.help) \(self.helpAnnotation)" }
+}
