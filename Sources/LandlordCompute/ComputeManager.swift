@@ -115,17 +115,7 @@ package final class ComputeManager: Sendable {
     ///   ``ComputeError/Kind/updateFailed``, `CancellationError`, ...).
     package func updateTenant(tenantID: String, spec: TenantComputeSpec) async throws -> UpdateResult {
         try await self.perform(.update, tenantID: tenantID, providerName: spec.providerType) {
-            var mismatch: [FieldViolation] = []
-            if tenantID != spec.tenantID {
-                mismatch.append(
-                    FieldViolation(
-                        field: "tenant_id",
-                        description:
-                            "tenant_id \(SpecValidator.quoted(tenantID)) of the request does not match the spec's tenant_id "
-                            + SpecValidator.quoted(spec.tenantID)
-                    )
-                )
-            }
+            let mismatch = SpecValidator.tenantIDMismatch(tenantID, spec: spec).map { [$0] } ?? []
             let provider = try await self.validatedProvider(for: spec, leadingViolations: mismatch)
             return try await provider.update(tenantID: tenantID, spec: spec)
         } summary: { result in

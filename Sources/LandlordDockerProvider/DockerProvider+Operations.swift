@@ -315,11 +315,7 @@ extension DockerProvider {
                 address = HealthProbe.reachableAddress(binding.HostIp, configuration: self.configuration)
                 number = hostPort
             }
-            let name = port.name.lowercased()
-            let type = ["http", "https", "grpc"].contains(name) ? name : port.protocol
-            let host = address.contains(":") ? "[\(address)]" : address
-            let url = (type == "http" || type == "https") ? "\(type)://\(host):\(number)" : ""
-            endpoints.append(Endpoint(type: type, address: address, port: number, url: url))
+            endpoints.append(Endpoint(publishing: port, address: address, port: number))
         }
         return endpoints
     }
@@ -360,7 +356,7 @@ extension DockerProvider {
             providerType: self.name,
             labels: tenant.containers.values.map { $0.Config.Labels ?? [:] }
         )
-        var changes = oldStored.map { SpecChanges.between($0, plan.stored) } ?? []
+        var changes = oldStored.map { SpecChangeDescriptions.tenantChanges(from: $0, to: plan.stored, order: .ignored) } ?? []
         if changes.isEmpty { changes = ["spec: changed"] }
 
         let toCreate = plan.containers.filter { tenant.containers[$0.spec.name] == nil }
@@ -561,7 +557,7 @@ extension DockerProvider {
         let checked = Dictionary(targets.map { ($0.container, $0) }, uniquingKeysWith: { first, _ in first })
 
         var statuses: [ContainerStatus] = []
-        var states: [String] = []
+        var states: [ContainerState] = []
         var verdicts: [HealthMonitor.Verdict] = []
         for (name, container) in containers.sorted(by: { $0.key < $1.key }) {
             let state = Self.containerState(container.State)
@@ -610,7 +606,7 @@ extension DockerProvider {
     /// A container's state for ``ContainerStatus/state``: `running`, `starting` (created,
     /// restarting), `stopping` (removing), `stopped` (paused, or exited with code 0), `failed`
     /// (exited with another code, dead, OOM-killed).
-    static func containerState(_ state: DockerAPI.ContainerState) -> String {
+    static func containerState(_ state: DockerAPI.ContainerState) -> ContainerState {
         switch state.Status {
         case "running": return state.OOMKilled == true ? "failed" : "running"
         case "created", "restarting": return "starting"
@@ -641,7 +637,7 @@ extension DockerProvider {
     /// The tenant's state: `failed` if any container failed, `running` if all run, `starting` if
     /// any starts, `stopping` if any stops, `stopped` if all are stopped, else `unknown` (also for
     /// a tenant with a network and no container, which only an interrupted provision leaves).
-    static func tenantState(_ states: [String]) -> ComputeState {
+    static func tenantState(_ states: [ContainerState]) -> ComputeState {
         guard !states.isEmpty else { return .unknown }
         if states.contains("failed") { return .failed }
         if states.allSatisfy({ $0 == "running" }) { return .running }

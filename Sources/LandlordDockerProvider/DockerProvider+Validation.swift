@@ -19,14 +19,8 @@ extension DockerProvider {
     /// | `containers[i].health_check.type` | not `http`/`tcp` with `network_mode` `none` |
     package func violations(of spec: TenantComputeSpec) -> [FieldViolation] {
         var violations: [FieldViolation] = []
-        if spec.providerType != self.name {
-            violations.append(
-                FieldViolation(
-                    field: "provider_type",
-                    description:
-                        "provider_type must be \"\(self.name)\" for this provider (it is \(SpecValidator.quoted(spec.providerType)))"
-                )
-            )
+        if let violation = SpecValidator.providerTypeViolation(of: spec, provider: self.name) {
+            violations.append(violation)
         }
         let (config, configViolations) = DockerSpecConfig.decode(spec.providerConfig)
         violations += configViolations
@@ -165,7 +159,7 @@ extension DockerProvider {
                     firstUseOfHostPort[key] = portPath
                 }
             }
-            if mode == .none, let check = container.healthCheck, check.type == "http" || check.type == "tcp" {
+            if mode == .none, let check = container.healthCheck, check.type.probesPort {
                 violations.append(
                     FieldViolation(
                         field: "\(path).health_check.type",

@@ -170,15 +170,7 @@ package final class DockerProvider: ComputeProvider {
     }
 
     package func update(tenantID: String, spec: TenantComputeSpec) async throws -> UpdateResult {
-        if tenantID != spec.tenantID {
-            throw ComputeError.invalidSpec([
-                FieldViolation(
-                    field: "tenant_id",
-                    description:
-                        "tenant_id \(SpecValidator.quoted(tenantID)) does not match the spec's tenant_id \(SpecValidator.quoted(spec.tenantID))"
-                )
-            ])
-        }
+        try SpecValidator.checkTenantIDMatches(tenantID, spec: spec)
         try self.checkRules(spec)
         let plan = TenantPlan(spec: spec, configuration: self.configuration)
         return try await self.locks.withLock(tenantID) {

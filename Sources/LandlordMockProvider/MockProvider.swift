@@ -171,14 +171,7 @@ package final class MockProvider: ComputeProvider {
     }
 
     package func update(tenantID: String, spec: TenantComputeSpec) async throws -> UpdateResult {
-        if tenantID != spec.tenantID {
-            throw ComputeError.invalidSpec([
-                FieldViolation(
-                    field: "tenant_id",
-                    description: "tenant_id \"\(tenantID)\" does not match the spec's tenant_id \"\(spec.tenantID)\""
-                )
-            ])
-        }
+        try SpecValidator.checkTenantIDMatches(tenantID, spec: spec)
         try self.checkProviderRules(spec)
         try await Self.pause(for: self.configuration.updateDelay)
         if Self.failingOperation(in: spec) == .update {
@@ -191,7 +184,7 @@ package final class MockProvider: ComputeProvider {
                 throw Self.tenantNotFound(tenantID)
             }
             guard existing.spec != spec else { return [String]() }
-            let changes = Self.changes(from: existing.spec, to: spec)
+            let changes = SpecChangeDescriptions.tenantChanges(from: existing.spec, to: spec)
             tenants[tenantID] = self.stored(
                 spec,
                 result: self.makeResult(for: spec, provisionedAt: existing.result.provisionedAt)
@@ -251,14 +244,8 @@ package final class MockProvider: ComputeProvider {
     /// The mock's own rules (the framework's are the manager's job).
     package func violations(of spec: TenantComputeSpec) -> [FieldViolation] {
         var violations: [FieldViolation] = []
-        if spec.providerType != self.name {
-            violations.append(
-                FieldViolation(
-                    field: "provider_type",
-                    description:
-                        "provider_type must be \"\(self.name)\" for this provider (it is \(SpecValidator.quoted(spec.providerType)))"
-                )
-            )
+        if let violation = SpecValidator.providerTypeViolation(of: spec, provider: self.name) {
+            violations.append(violation)
         }
         if let state = spec.labels[Labels.state], ComputeState(rawValue: state) == nil {
             let allowed = ComputeState.allCases.map(\.rawValue).joined(separator: ", ")
@@ -337,11 +324,8 @@ package final class MockProvider: ComputeProvider {
         var endpoints: [Endpoint] = []
         for container in spec.containers {
             for port in container.ports {
-                let name = port.name.lowercased()
-                let type = ["http", "https", "grpc"].contains(name) ? name : port.protocol
                 let number = port.hostPort != 0 ? port.hostPort : port.containerPort
-                let url = (type == "http" || type == "https") ? "\(type)://\(address):\(number)" : ""
-                endpoints.append(Endpoint(type: type, address: address, port: number, url: url))
+                endpoints.append(Endpoint(publishing: port, address: address, port: number))
             }
         }
         return ProvisionResult(
@@ -396,7 +380,7 @@ package final class MockProvider: ComputeProvider {
 
     /// How containers and health look in a tenant state (the table in the type's documentation).
     package static func appearance(of state: ComputeState) -> (
-        containerState: String, ready: Bool, health: HealthStatus
+        containerState: ContainerState, ready: Bool, health: HealthStatus
     ) {
         switch state {
         case .running: ("running", true, .healthy)

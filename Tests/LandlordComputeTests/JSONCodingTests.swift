@@ -105,7 +105,7 @@ struct JSONCodingTests {
         let spec = try self.decode(TenantComputeSpec.self, #"{"tenant_id":"acme"}"#)
         #expect(spec == TenantComputeSpec(tenantID: "acme"))
         let port = try self.decode(PortMapping.self, "{}")
-        #expect(port.containerPort == 0 && port.hostPort == 0 && port.protocol.isEmpty && port.name.isEmpty)
+        #expect(port.containerPort == 0 && port.hostPort == 0 && port.protocol.rawValue.isEmpty && port.name.isEmpty)
     }
 
     @Test("provider_config is embedded as a JSON value and decodes to its canonical bytes")

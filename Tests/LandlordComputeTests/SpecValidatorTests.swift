@@ -116,8 +116,27 @@ struct SpecValidatorTests {
             $0.containers[0].healthCheck?.intervalSeconds = 5
             $0.containers[0].healthCheck?.timeoutSeconds = 4
         },
-        RuleCase("timeout 0", ["containers[0].health_check.timeout_seconds"]) {
+        RuleCase("timeout -1", ["containers[0].health_check.timeout_seconds"]) {
+            $0.containers[0].healthCheck?.timeoutSeconds = -1
+        },
+        RuleCase(
+            "interval -5 (timeout 0 is then not less than it)",
+            ["containers[0].health_check.interval_seconds", "containers[0].health_check.timeout_seconds"]
+        ) {
+            $0.containers[0].healthCheck?.intervalSeconds = -5
             $0.containers[0].healthCheck?.timeoutSeconds = 0
+        },
+        RuleCase("timeout 0 (default 1) with interval 5 is fine", []) {
+            $0.containers[0].healthCheck?.intervalSeconds = 5
+            $0.containers[0].healthCheck?.timeoutSeconds = 0
+        },
+        RuleCase("interval 0 (default 10) with timeout 10", ["containers[0].health_check.timeout_seconds"]) {
+            $0.containers[0].healthCheck?.intervalSeconds = 0
+            $0.containers[0].healthCheck?.timeoutSeconds = 10
+        },
+        RuleCase("interval 0 (default 10) with timeout 9 is fine", []) {
+            $0.containers[0].healthCheck?.intervalSeconds = 0
+            $0.containers[0].healthCheck?.timeoutSeconds = 9
         },
         RuleCase("timeout equal to interval", ["containers[0].health_check.timeout_seconds"]) {
             $0.containers[0].healthCheck?.intervalSeconds = 10
@@ -163,10 +182,14 @@ struct SpecValidatorTests {
             $0.containers[0].healthCheck = .exec(["true"])
             $0.containers[0].healthCheck?.port = -1
         },
-        RuleCase("healthy_threshold 0", ["containers[0].health_check.healthy_threshold"]) {
-            $0.containers[0].healthCheck?.healthyThreshold = 0
+        RuleCase("healthy_threshold -1", ["containers[0].health_check.healthy_threshold"]) {
+            $0.containers[0].healthCheck?.healthyThreshold = -1
         },
-        RuleCase("unhealthy_threshold 0", ["containers[0].health_check.unhealthy_threshold"]) {
+        RuleCase("unhealthy_threshold -3", ["containers[0].health_check.unhealthy_threshold"]) {
+            $0.containers[0].healthCheck?.unhealthyThreshold = -3
+        },
+        RuleCase("thresholds 0 (defaults) are fine", []) {
+            $0.containers[0].healthCheck?.healthyThreshold = 0
             $0.containers[0].healthCheck?.unhealthyThreshold = 0
         },
         // resources

@@ -15,7 +15,7 @@ private final class ScriptedSource: Sendable {
             tenantID: "acme",
             providerType: "mock",
             state: state,
-            containers: [ContainerStatus(name: "web", state: state.rawValue, ready: state == .running)],
+            containers: [ContainerStatus(name: "web", state: ContainerState(state), ready: state == .running)],
             health: health,
             lastUpdated: Date(timeIntervalSince1970: seconds)
         )

@@ -81,9 +81,9 @@ struct DockerHealthAndStateTests {
             (DockerAPI.ContainerState(Status: "exited", OOMKilled: true, ExitCode: 0), "failed"),
             (DockerAPI.ContainerState(Status: "dead"), "failed"),
             (DockerAPI.ContainerState(Status: "weird"), "unknown"),
-        ]
+        ] as [(DockerAPI.ContainerState, ContainerState)]
     )
-    func containerStates(_ state: DockerAPI.ContainerState, _ expected: String) {
+    func containerStates(_ state: DockerAPI.ContainerState, _ expected: ContainerState) {
         #expect(DockerProvider.containerState(state) == expected)
     }
 

@@ -132,7 +132,7 @@ struct DockerNamingAndHashTests {
         let plan = TenantPlan(spec: Self.spec(), configuration: .defaults)
         let labels = plan.containers.reversed().map { $0.labels(provisionedAt: 0) }
         let rebuilt = try #require(StoredSpec.reconstruct(tenantID: "acme", providerType: "docker", labels: labels))
-        #expect(SpecChanges.between(rebuilt, plan.stored).isEmpty)
+        #expect(SpecChangeDescriptions.tenantChanges(from: rebuilt, to: plan.stored, order: .ignored).isEmpty)
         #expect(Set(rebuilt.containers.map(\.name)) == ["web", "worker"])
         #expect(rebuilt.providerConfig == plan.stored.providerConfig)
         #expect(StoredSpec.reconstruct(tenantID: "acme", providerType: "docker", labels: [[:]]) == nil)
@@ -188,15 +188,15 @@ struct DockerSpecChangesTests {
 
     @Test("equal specs have no changes, whatever the container order")
     func none() {
-        #expect(SpecChanges.between(Self.stored(), Self.stored()).isEmpty)
-        #expect(SpecChanges.between(Self.stored(), Self.stored { $0.containers.reverse() }).isEmpty)
+        #expect(SpecChangeDescriptions.tenantChanges(from: Self.stored(), to: Self.stored(), order: .ignored).isEmpty)
+        #expect(SpecChangeDescriptions.tenantChanges(from: Self.stored(), to: Self.stored { $0.containers.reverse() }, order: .ignored).isEmpty)
     }
 
     @Test("changes are readable and never show environment values, commands or secrets")
     func readable() {
-        let changes = SpecChanges.between(
-            Self.stored(),
-            Self.stored {
+        let changes = SpecChangeDescriptions.tenantChanges(
+            from: Self.stored(),
+            to: Self.stored {
                 $0.containers[0].image = "nginx:1.27"
                 $0.containers[0].env["TOKEN"] = "new-s3cret"
                 $0.containers[0].env["DEBUG"] = "1"
@@ -208,7 +208,8 @@ struct DockerSpecChangesTests {
                 $0.secrets[0].key = "ROTATED_s3cret"
                 $0.labels["team"] = "edge"
                 $0.providerConfig = RawJSON(#"{"restart_policy":"no"}"#)
-            }
+            },
+            order: .ignored
         )
         #expect(
             changes == [

@@ -20,7 +20,7 @@ struct MockProviderLabelTests {
             (.unknown, "unknown", false, .unknown),
         ]
     )
-    func stateLabel(_ state: ComputeState, containerState: String, ready: Bool, health: HealthStatus) async throws {
+    func stateLabel(_ state: ComputeState, containerState: ContainerState, ready: Bool, health: HealthStatus) async throws {
         var spec = TenantComputeSpec.valid(labels: [MockProvider.Labels.state: state.rawValue])
         spec.containers.append(ContainerSpec(name: "db", image: "postgres:16"))
         _ = try await self.provider.provision(spec)

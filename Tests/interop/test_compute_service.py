@@ -181,6 +181,47 @@ def test_invalid_update_is_invalid_argument(stub):
     assert "resources.memory" in error.details()
 
 
+def health_check_only(spec_value, **timing):
+    """Replaces the spec's health check by one with only type, port and path, plus `timing`."""
+    spec_value.containers[0].health_check.CopyFrom(
+        pb.HealthCheckConfig(type="http", http_path="/healthz", port=8080, **timing)
+    )
+    return spec_value
+
+
+def test_health_check_with_unset_timing_uses_the_defaults(stub):
+    # proto3 reads unset interval/timeout/thresholds as 0: 0 means the documented default.
+    tenant = tenant_id()
+    value = health_check_only(spec(tenant))
+    check = value.containers[0].health_check
+    assert (check.interval_seconds, check.timeout_seconds, check.healthy_threshold, check.unhealthy_threshold) == (0, 0, 0, 0)
+    validated = stub.ValidateTenantSpec(pb.ValidateTenantSpecRequest(spec=value), timeout=10)
+    assert validated.valid, validated.violations
+    result = stub.ProvisionTenant(pb.ProvisionTenantRequest(spec=value), timeout=10).result
+    assert result.status == pb.PROVISION_STATUS_SUCCESS
+    # Only a timeout given, against the default interval (10): 9 is fine, an update to it succeeds.
+    updated = stub.UpdateTenant(
+        pb.UpdateTenantRequest(tenant_id=tenant, spec=health_check_only(spec(tenant), timeout_seconds=9)), timeout=10
+    ).result
+    assert updated.status == pb.UPDATE_STATUS_SUCCESS
+    stub.DestroyTenant(pb.DestroyTenantRequest(tenant_id=tenant), timeout=10)
+
+
+@pytest.mark.parametrize("field", ["interval_seconds", "timeout_seconds", "healthy_threshold", "unhealthy_threshold"])
+def test_health_check_with_a_negative_value_is_invalid_argument(stub, field):
+    value = health_check_only(spec(tenant_id()), **{field: -1})
+    error = code_of(lambda: stub.ProvisionTenant(pb.ProvisionTenantRequest(spec=value), timeout=10))
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    path = f"containers[0].health_check.{field}"
+    assert path in error.details()
+    bad_request = error_details_pb2.BadRequest()
+    assert rpc_status.from_call(error).details[0].Unpack(bad_request)
+    fields = [v.field for v in bad_request.field_violations]
+    assert fields[0] == path
+    # A negative interval is also less than the (default) timeout: that is reported too.
+    assert set(fields) <= {path, "containers[0].health_check.timeout_seconds"}
+
+
 def test_unregistered_provider_is_invalid_argument_everywhere(stub):
     tenant = tenant_id()
     calls = [

@@ -85,8 +85,9 @@ package enum ComputeState: String, Sendable, Hashable, Codable, CaseIterable {
 package struct ContainerStatus: Sendable, Hashable, Codable {
     /// The container's name (`name`).
     package var name: String
-    /// The container's state, such as `running`, `stopped` or `failed` (`state`).
-    package var state: String
+    /// The container's state, such as `running`, `stopped` or `failed` (`state`); a string outside
+    /// ``ContainerState/known`` (from a newer server, say) is kept as it is.
+    package var state: ContainerState
     /// Whether the container is ready to serve (`ready`).
     package var ready: Bool
     /// How many times the container restarted (`restart_count`).
@@ -95,7 +96,7 @@ package struct ContainerStatus: Sendable, Hashable, Codable {
     package var message: String
 
     /// Creates a container status.
-    package init(name: String, state: String, ready: Bool, restartCount: Int = 0, message: String = "") {
+    package init(name: String, state: ContainerState, ready: Bool, restartCount: Int = 0, message: String = "") {
         self.name = name
         self.state = state
         self.ready = ready
@@ -114,7 +115,7 @@ package struct ContainerStatus: Sendable, Hashable, Codable {
     package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.name = try container.decodeIfPresent(String.self, forKey: .name) ?? ""
-        self.state = try container.decodeIfPresent(String.self, forKey: .state) ?? ""
+        self.state = try container.decodeIfPresent(ContainerState.self, forKey: .state) ?? ""
         self.ready = try container.decodeIfPresent(Bool.self, forKey: .ready) ?? false
         self.restartCount = try container.decodeIfPresent(Int.self, forKey: .restartCount) ?? 0
         self.message = try container.decodeIfPresent(String.self, forKey: .message) ?? ""

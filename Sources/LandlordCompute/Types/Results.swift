@@ -152,8 +152,8 @@ package enum UpdateStatus: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// How to reach a tenant.
 package struct Endpoint: Sendable, Hashable, Codable {
-    /// `http`, `https`, `tcp`, `udp` or `grpc` (`type`).
-    package var type: String
+    /// `http`, `https`, `tcp`, `udp` or `grpc` (`type`, see ``EndpointType/init(of:)``).
+    package var type: EndpointType
     /// Hostname or IP address (`address`).
     package var address: String
     /// Port number (`port`).
@@ -162,7 +162,7 @@ package struct Endpoint: Sendable, Hashable, Codable {
     package var url: String
 
     /// Creates an endpoint.
-    package init(type: String, address: String, port: Int, url: String = "") {
+    package init(type: EndpointType, address: String, port: Int, url: String = "") {
         self.type = type
         self.address = address
         self.port = port
@@ -178,7 +178,7 @@ package struct Endpoint: Sendable, Hashable, Codable {
 
     package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.type = try container.decodeIfPresent(String.self, forKey: .type) ?? ""
+        self.type = try container.decodeIfPresent(EndpointType.self, forKey: .type) ?? ""
         self.address = try container.decodeIfPresent(String.self, forKey: .address) ?? ""
         self.port = try container.decodeIfPresent(Int.self, forKey: .port) ?? 0
         self.url = try container.decodeIfPresent(String.self, forKey: .url) ?? ""

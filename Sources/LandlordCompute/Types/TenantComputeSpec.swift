@@ -177,13 +177,13 @@ package struct PortMapping: Sendable, Hashable, Codable {
     package var containerPort: Int
     /// The port on the host; 0 means "not set" (`host_port`, omitted when 0, provider-specific).
     package var hostPort: Int
-    /// `tcp` or `udp` (`protocol`).
-    package var `protocol`: String
+    /// `tcp` or `udp` (`protocol`); any other string is kept and is a validation violation.
+    package var `protocol`: PortProtocol
     /// An optional identifier for this port (`name`, omitted when empty).
     package var name: String
 
     /// Creates a port mapping; the protocol defaults to `tcp`.
-    package init(containerPort: Int, hostPort: Int = 0, protocol: String = "tcp", name: String = "") {
+    package init(containerPort: Int, hostPort: Int = 0, protocol: PortProtocol = .tcp, name: String = "") {
         self.containerPort = containerPort
         self.hostPort = hostPort
         self.protocol = `protocol`
@@ -201,7 +201,7 @@ package struct PortMapping: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.containerPort = try container.decodeIfPresent(Int.self, forKey: .containerPort) ?? 0
         self.hostPort = try container.decodeIfPresent(Int.self, forKey: .hostPort) ?? 0
-        self.protocol = try container.decodeIfPresent(String.self, forKey: .protocol) ?? ""
+        self.protocol = try container.decodeIfPresent(PortProtocol.self, forKey: .protocol) ?? ""
         self.name = try container.decodeIfPresent(String.self, forKey: .name) ?? ""
     }
 
@@ -216,26 +216,31 @@ package struct PortMapping: Sendable, Hashable, Codable {
 
 /// Health checking parameters of a container.
 package struct HealthCheckConfig: Sendable, Hashable, Codable {
-    /// `http`, `tcp` or `exec` (`type`).
-    package var type: String
+    /// `http`, `tcp` or `exec` (`type`); any other string is kept and is a validation violation.
+    package var type: HealthCheckType
     /// The path probed by `http` checks; starts with `/` (`http_path`, omitted when empty).
     package var httpPath: String
     /// The port probed by `http` and `tcp` checks; 0 means "not set" (`port`, omitted when 0).
     package var port: Int
     /// The command run by `exec` checks (`command`, omitted when empty).
     package var command: [String]
-    /// Seconds between checks, at least 5 (`interval_seconds`).
+    /// Seconds between checks, at least 5; 0 (unset) means 10, ``defaults`` (`interval_seconds`).
+    /// Read ``effectiveIntervalSeconds`` to use it.
     package var intervalSeconds: Int
-    /// Seconds a check may take, at least 1 and less than the interval (`timeout_seconds`).
+    /// Seconds a check may take, at least 1 and less than the interval; 0 (unset) means 1,
+    /// ``defaults`` (`timeout_seconds`). Read ``effectiveTimeoutSeconds`` to use it.
     package var timeoutSeconds: Int
-    /// Consecutive successes needed to become healthy, at least 1 (`healthy_threshold`).
+    /// Consecutive successes needed to become healthy, at least 1; 0 (unset) means 1, ``defaults``
+    /// (`healthy_threshold`). Read ``effectiveHealthyThreshold`` to use it.
     package var healthyThreshold: Int
-    /// Consecutive failures needed to become unhealthy, at least 1 (`unhealthy_threshold`).
+    /// Consecutive failures needed to become unhealthy, at least 1; 0 (unset) means 3,
+    /// ``defaults`` (`unhealthy_threshold`). Read ``effectiveUnhealthyThreshold`` to use it.
     package var unhealthyThreshold: Int
 
-    /// Creates a health check; the timing defaults (30 s interval, 5 s timeout, thresholds 1 and 3) are valid.
+    /// Creates a health check. The Swift argument defaults (30 s interval, 5 s timeout, thresholds
+    /// 1 and 3) are explicit, valid values; pass 0 for a field to get its wire default (``defaults``).
     package init(
-        type: String,
+        type: HealthCheckType,
         httpPath: String = "",
         port: Int = 0,
         command: [String] = [],
@@ -256,17 +261,17 @@ package struct HealthCheckConfig: Sendable, Hashable, Codable {
 
     /// An `http` check of `path` on `port` with the default timing.
     package static func http(path: String = "/", port: Int) -> Self {
-        Self(type: "http", httpPath: path, port: port)
+        Self(type: .http, httpPath: path, port: port)
     }
 
     /// A `tcp` check of `port` with the default timing.
     package static func tcp(port: Int) -> Self {
-        Self(type: "tcp", port: port)
+        Self(type: .tcp, port: port)
     }
 
     /// An `exec` check running `command` with the default timing.
     package static func exec(_ command: [String]) -> Self {
-        Self(type: "exec", command: command)
+        Self(type: .exec, command: command)
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -282,7 +287,7 @@ package struct HealthCheckConfig: Sendable, Hashable, Codable {
 
     package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.type = try container.decodeIfPresent(String.self, forKey: .type) ?? ""
+        self.type = try container.decodeIfPresent(HealthCheckType.self, forKey: .type) ?? ""
         self.httpPath = try container.decodeIfPresent(String.self, forKey: .httpPath) ?? ""
         self.port = try container.decodeIfPresent(Int.self, forKey: .port) ?? 0
         self.command = try container.decodeIfPresent([String].self, forKey: .command) ?? []
@@ -302,6 +307,70 @@ package struct HealthCheckConfig: Sendable, Hashable, Codable {
         try container.encode(self.timeoutSeconds, forKey: .timeoutSeconds)
         try container.encode(self.healthyThreshold, forKey: .healthyThreshold)
         try container.encode(self.unhealthyThreshold, forKey: .unhealthyThreshold)
+    }
+}
+
+/// Zero means default: proto3 and JSON read an unset number as 0, so a client that sets only a
+/// check's `type`, `port` and `path` sends zeros for its timing. Those zeros stand for the
+/// documented defaults below (the defaults of Kubernetes probes: `periodSeconds` 10,
+/// `timeoutSeconds` 1, `successThreshold` 1, `failureThreshold` 3), which every provider applies;
+/// negative values are violations. The stored and echoed spec keeps the zeros: defaults are
+/// applied where a value is used, through the `effective…` accessors or ``resolved()``.
+extension HealthCheckConfig {
+    /// The timing of a health check: interval, timeout and thresholds.
+    package struct Timing: Sendable, Hashable {
+        /// Seconds between checks.
+        package var intervalSeconds: Int
+        /// Seconds a check may take.
+        package var timeoutSeconds: Int
+        /// Consecutive successes needed to become healthy.
+        package var healthyThreshold: Int
+        /// Consecutive failures needed to become unhealthy.
+        package var unhealthyThreshold: Int
+
+        /// Creates a timing.
+        package init(intervalSeconds: Int, timeoutSeconds: Int, healthyThreshold: Int, unhealthyThreshold: Int) {
+            self.intervalSeconds = intervalSeconds
+            self.timeoutSeconds = timeoutSeconds
+            self.healthyThreshold = healthyThreshold
+            self.unhealthyThreshold = unhealthyThreshold
+        }
+    }
+
+    /// What a 0 (unset) timing field means: interval 10 s, timeout 1 s, healthy threshold 1,
+    /// unhealthy threshold 3 (the Kubernetes probe defaults; the interval satisfies the seed's
+    /// minimum of 5 and the timeout is less than it).
+    package static let defaults = Timing(intervalSeconds: 10, timeoutSeconds: 1, healthyThreshold: 1, unhealthyThreshold: 3)
+
+    /// ``intervalSeconds``, or the default when it is 0.
+    package var effectiveIntervalSeconds: Int {
+        self.intervalSeconds == 0 ? Self.defaults.intervalSeconds : self.intervalSeconds
+    }
+
+    /// ``timeoutSeconds``, or the default when it is 0.
+    package var effectiveTimeoutSeconds: Int {
+        self.timeoutSeconds == 0 ? Self.defaults.timeoutSeconds : self.timeoutSeconds
+    }
+
+    /// ``healthyThreshold``, or the default when it is 0.
+    package var effectiveHealthyThreshold: Int {
+        self.healthyThreshold == 0 ? Self.defaults.healthyThreshold : self.healthyThreshold
+    }
+
+    /// ``unhealthyThreshold``, or the default when it is 0.
+    package var effectiveUnhealthyThreshold: Int {
+        self.unhealthyThreshold == 0 ? Self.defaults.unhealthyThreshold : self.unhealthyThreshold
+    }
+
+    /// The check with every 0 timing field replaced by its default (``defaults``); other values,
+    /// negative ones included, are kept.
+    package func resolved() -> HealthCheckConfig {
+        var check = self
+        check.intervalSeconds = self.effectiveIntervalSeconds
+        check.timeoutSeconds = self.effectiveTimeoutSeconds
+        check.healthyThreshold = self.effectiveHealthyThreshold
+        check.unhealthyThreshold = self.effectiveUnhealthyThreshold
+        return check
     }
 }
 

@@ -21,9 +21,9 @@
 /// | `containers[i].health_check.http_path` | starts with `/` (http) |
 /// | `containers[i].health_check.port` | 1-65535; required for http and tcp |
 /// | `containers[i].health_check.command` | non-empty (exec) |
-/// | `containers[i].health_check.interval_seconds` | at least 5 |
-/// | `containers[i].health_check.timeout_seconds` | at least 1 and less than the interval |
-/// | `containers[i].health_check.healthy_threshold`, `.unhealthy_threshold` | at least 1 |
+/// | `containers[i].health_check.interval_seconds` | 0 (the default, 10) or at least 5 |
+/// | `containers[i].health_check.timeout_seconds` | 0 (the default, 1) or at least 1; less than the interval (defaults applied) |
+/// | `containers[i].health_check.healthy_threshold`, `.unhealthy_threshold` | 0 (the default: 1 and 3) or at least 1 |
 /// | `resources.cpu`, `containers[i].resources.cpu` | at least 128 (millicores) |
 /// | `resources.memory`, `containers[i].resources.memory` | at least 128 (MB) |
 /// | `resources.storage`, `containers[i].resources.storage` | not negative |
@@ -44,10 +44,6 @@ package enum SpecValidator {
     package static let minimumMemory = 128
     /// The shortest health check interval, in seconds.
     package static let minimumHealthCheckInterval = 5
-    /// The port protocols a spec may name.
-    package static let protocols: Set<String> = ["tcp", "udp"]
-    /// The health check types a spec may name.
-    package static let healthCheckTypes: Set<String> = ["http", "tcp", "exec"]
 
     /// Every violation of the framework rules in `spec`, in field order; empty when the spec is valid.
     package static func violations(of spec: TenantComputeSpec) -> [FieldViolation] {
@@ -94,6 +90,38 @@ package enum SpecValidator {
     /// The violations of a tenant id, reported at `field` (`tenant_id` unless told otherwise).
     package static func tenantIDViolations(_ tenantID: String, field: String = "tenant_id") -> [FieldViolation] {
         Self.identifierViolations(tenantID, field: field, what: "tenant_id")
+    }
+
+    /// The violation of an update whose request names another tenant than its spec: `nil` when
+    /// `tenantID` equals `spec.tenantID`, else a `tenant_id` violation. The one check the manager
+    /// and every provider's `update` use.
+    package static func tenantIDMismatch(_ tenantID: String, spec: TenantComputeSpec) -> FieldViolation? {
+        guard tenantID != spec.tenantID else { return nil }
+        return FieldViolation(
+            field: "tenant_id",
+            description:
+                "tenant_id \(Self.quoted(tenantID)) of the request does not match the spec's tenant_id "
+                + Self.quoted(spec.tenantID)
+        )
+    }
+
+    /// Throws the ``tenantIDMismatch(_:spec:)`` violation as ``ComputeError/Kind/invalidSpec``, if any.
+    package static func checkTenantIDMatches(_ tenantID: String, spec: TenantComputeSpec) throws(ComputeError) {
+        if let violation = Self.tenantIDMismatch(tenantID, spec: spec) {
+            throw ComputeError.invalidSpec([violation])
+        }
+    }
+
+    /// The provider's `provider_type` rule: `nil` when `spec.providerType` is `provider` (the
+    /// provider's registered name), else a `provider_type` violation. Every provider's own
+    /// validation starts with it.
+    package static func providerTypeViolation(of spec: TenantComputeSpec, provider: String) -> FieldViolation? {
+        guard spec.providerType != provider else { return nil }
+        return FieldViolation(
+            field: "provider_type",
+            description:
+                "provider_type must be \"\(provider)\" for this provider (it is \(Self.quoted(spec.providerType)))"
+        )
     }
 
     /// Whether `reference` is a valid image reference (``ImageReference``).
@@ -188,7 +216,7 @@ package enum SpecValidator {
                         description: "container_port must be between 1 and 65535 (it is \(port.containerPort))"
                     )
                 )
-            } else if Self.protocols.contains(port.protocol) {
+            } else if port.protocol.isKnown {
                 let key = "\(port.containerPort)/\(port.protocol)"
                 if let first = firstIndexOfPort[key] {
                     violations.append(
@@ -209,13 +237,13 @@ package enum SpecValidator {
                     )
                 )
             }
-            if !Self.protocols.contains(port.protocol) {
+            if !port.protocol.isKnown {
                 violations.append(
                     FieldViolation(
                         field: "\(portPath).protocol",
-                        description: port.protocol.isEmpty
-                            ? "protocol is required and must be \"tcp\" or \"udp\""
-                            : "protocol must be \"tcp\" or \"udp\" (it is \(Self.quoted(port.protocol)))"
+                        description: port.protocol.rawValue.isEmpty
+                            ? "protocol is required and must be \(PortProtocol.knownList)"
+                            : "protocol must be \(PortProtocol.knownList) (it is \(Self.quoted(port.protocol.rawValue)))"
                     )
                 )
             }
@@ -232,17 +260,17 @@ package enum SpecValidator {
 
     private static func healthCheckViolations(_ check: HealthCheckConfig, path: String) -> [FieldViolation] {
         var violations: [FieldViolation] = []
-        if !Self.healthCheckTypes.contains(check.type) {
+        if !check.type.isKnown {
             violations.append(
                 FieldViolation(
                     field: "\(path).type",
-                    description: check.type.isEmpty
-                        ? "health check type is required and must be \"http\", \"tcp\" or \"exec\""
-                        : "health check type must be \"http\", \"tcp\" or \"exec\" (it is \(Self.quoted(check.type)))"
+                    description: check.type.rawValue.isEmpty
+                        ? "health check type is required and must be \(HealthCheckType.knownList)"
+                        : "health check type must be \(HealthCheckType.knownList) (it is \(Self.quoted(check.type.rawValue)))"
                 )
             )
         }
-        if check.type == "http" && !check.httpPath.hasPrefix("/") {
+        if check.type == .http && !check.httpPath.hasPrefix("/") {
             violations.append(
                 FieldViolation(
                     field: "\(path).http_path",
@@ -252,7 +280,7 @@ package enum SpecValidator {
                 )
             )
         }
-        if (check.type == "http" || check.type == "tcp") && check.port == 0 {
+        if check.type.probesPort && check.port == 0 {
             violations.append(
                 FieldViolation(field: "\(path).port", description: "port is required for \(check.type) health checks")
             )
@@ -262,49 +290,53 @@ package enum SpecValidator {
                     field: "\(path).port", description: "port must be between 1 and 65535 (it is \(check.port))")
             )
         }
-        if check.type == "exec" && (check.command.isEmpty || check.command[0].isEmpty) {
+        if check.type == .exec && (check.command.isEmpty || check.command[0].isEmpty) {
             violations.append(
                 FieldViolation(field: "\(path).command", description: "command is required for exec health checks")
             )
         }
-        if check.intervalSeconds < Self.minimumHealthCheckInterval {
+        // 0 is unset and means the default (HealthCheckConfig.defaults); the rules apply to
+        // every other value, and timeout < interval to the values in effect.
+        let defaults = HealthCheckConfig.defaults
+        if check.intervalSeconds != 0 && check.intervalSeconds < Self.minimumHealthCheckInterval {
             violations.append(
                 FieldViolation(
                     field: "\(path).interval_seconds",
                     description:
-                        "interval_seconds must be at least \(Self.minimumHealthCheckInterval) (it is \(check.intervalSeconds))"
+                        "interval_seconds must be at least \(Self.minimumHealthCheckInterval), or 0 for the default "
+                        + "(\(defaults.intervalSeconds)) (it is \(check.intervalSeconds))"
                 )
             )
         }
-        if check.timeoutSeconds < 1 {
-            violations.append(
-                FieldViolation(
-                    field: "\(path).timeout_seconds",
-                    description: "timeout_seconds must be at least 1 (it is \(check.timeoutSeconds))"
-                )
-            )
-        } else if check.timeoutSeconds >= check.intervalSeconds {
+        if check.timeoutSeconds < 0 {
             violations.append(
                 FieldViolation(
                     field: "\(path).timeout_seconds",
                     description:
-                        "timeout_seconds (\(check.timeoutSeconds)) must be less than interval_seconds (\(check.intervalSeconds))"
+                        "timeout_seconds must be at least 1, or 0 for the default (\(defaults.timeoutSeconds)) "
+                        + "(it is \(check.timeoutSeconds))"
+                )
+            )
+        } else if check.effectiveTimeoutSeconds >= check.effectiveIntervalSeconds {
+            let timeout = check.effectiveTimeoutSeconds
+            let interval = check.effectiveIntervalSeconds
+            violations.append(
+                FieldViolation(
+                    field: "\(path).timeout_seconds",
+                    description:
+                        "timeout_seconds (\(timeout)\(check.timeoutSeconds == 0 ? ", the default" : "")) must be less "
+                        + "than interval_seconds (\(interval)\(check.intervalSeconds == 0 ? ", the default" : ""))"
                 )
             )
         }
-        if check.healthyThreshold < 1 {
+        for (name, value, fallback) in [
+            ("healthy_threshold", check.healthyThreshold, defaults.healthyThreshold),
+            ("unhealthy_threshold", check.unhealthyThreshold, defaults.unhealthyThreshold),
+        ] where value < 0 {
             violations.append(
                 FieldViolation(
-                    field: "\(path).healthy_threshold",
-                    description: "healthy_threshold must be at least 1 (it is \(check.healthyThreshold))"
-                )
-            )
-        }
-        if check.unhealthyThreshold < 1 {
-            violations.append(
-                FieldViolation(
-                    field: "\(path).unhealthy_threshold",
-                    description: "unhealthy_threshold must be at least 1 (it is \(check.unhealthyThreshold))"
+                    field: "\(path).\(name)",
+                    description: "\(name) must be at least 1, or 0 for the default (\(fallback)) (it is \(value))"
                 )
             )
         }

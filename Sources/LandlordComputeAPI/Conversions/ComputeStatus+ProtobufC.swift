@@ -48,7 +48,7 @@ extension ContainerStatus {
     init(cMessage m: CMessage) {
         self.init(
             name: ProtobufC.string(m.name),
-            state: ProtobufC.string(m.state),
+            state: ContainerState(rawValue: ProtobufC.string(m.state)),
             ready: m.ready != 0,
             restartCount: Int(m.restart_count),
             message: ProtobufC.string(m.message)
@@ -57,7 +57,7 @@ extension ContainerStatus {
 
     func fill(_ m: inout CMessage, arena: ProtobufCArena) {
         m.name = arena.string(name)
-        m.state = arena.string(state)
+        m.state = arena.string(state.rawValue)
         m.ready = wireBool(ready)
         m.restart_count = wireInt32(restartCount)
         m.message = arena.string(message)

@@ -88,7 +88,7 @@ extension Endpoint {
 
     init(cMessage m: CMessage) {
         self.init(
-            type: ProtobufC.string(m.type),
+            type: EndpointType(rawValue: ProtobufC.string(m.type)),
             address: ProtobufC.string(m.address),
             port: Int(m.port),
             url: ProtobufC.string(m.url)
@@ -96,7 +96,7 @@ extension Endpoint {
     }
 
     func fill(_ m: inout CMessage, arena: ProtobufCArena) {
-        m.type = arena.string(type)
+        m.type = arena.string(type.rawValue)
         m.address = arena.string(address)
         m.port = wireInt32(port)
         m.url = arena.string(url)

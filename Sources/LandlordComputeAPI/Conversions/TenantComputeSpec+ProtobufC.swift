@@ -102,7 +102,7 @@ extension PortMapping {
         self.init(
             containerPort: Int(m.container_port),
             hostPort: Int(m.host_port),
-            protocol: ProtobufC.string(m.protocol),
+            protocol: PortProtocol(rawValue: ProtobufC.string(m.protocol)),
             name: ProtobufC.string(m.name)
         )
     }
@@ -110,7 +110,7 @@ extension PortMapping {
     func fill(_ m: inout CMessage, arena: ProtobufCArena) {
         m.container_port = wireInt32(containerPort)
         m.host_port = wireInt32(hostPort)
-        m.protocol = arena.string(self.protocol)
+        m.protocol = arena.string(self.protocol.rawValue)
         m.name = arena.string(name)
     }
 }
@@ -121,7 +121,7 @@ extension HealthCheckConfig {
 
     init(cMessage m: CMessage) {
         self.init(
-            type: ProtobufC.string(m.type),
+            type: HealthCheckType(rawValue: ProtobufC.string(m.type)),
             httpPath: ProtobufC.string(m.http_path),
             port: Int(m.port),
             command: ProtobufC.strings(m.command, count: m.n_command),
@@ -133,7 +133,7 @@ extension HealthCheckConfig {
     }
 
     func fill(_ m: inout CMessage, arena: ProtobufCArena) {
-        m.type = arena.string(type)
+        m.type = arena.string(type.rawValue)
         m.http_path = arena.string(httpPath)
         m.port = wireInt32(port)
         (m.n_command, m.command) = arena.strings(command)

@@ -54,13 +54,13 @@ final class HealthMonitor: Sendable {
                 self.consecutiveSuccesses += 1
                 self.consecutiveFailures = 0
                 self.lastFailure = ""
-                if self.consecutiveSuccesses >= check.healthyThreshold { self.verdict = .healthy }
+                if self.consecutiveSuccesses >= check.effectiveHealthyThreshold { self.verdict = .healthy }
             case .failure, .containerGone:
                 let reason = if case .failure(let reason) = outcome { reason } else { "the container no longer exists" }
                 self.consecutiveFailures += 1
                 self.consecutiveSuccesses = 0
                 self.lastFailure = reason
-                if self.consecutiveFailures >= check.unhealthyThreshold { self.verdict = .unhealthy }
+                if self.consecutiveFailures >= check.effectiveUnhealthyThreshold { self.verdict = .unhealthy }
             }
         }
     }
@@ -158,8 +158,8 @@ final class HealthMonitor: Sendable {
     }
 
     private func run(_ target: Target, tenantID: String, generation: Int, probe: @escaping Probe) async {
-        let timeout = Duration.seconds(target.check.timeoutSeconds)
-        let interval = Duration.seconds(target.check.intervalSeconds)
+        let timeout = Duration.seconds(target.check.effectiveTimeoutSeconds)
+        let interval = Duration.seconds(target.check.effectiveIntervalSeconds)
         while !Task.isCancelled {
             let outcome = await Self.withTimeout(timeout) { await probe(target, timeout) }
             guard !Task.isCancelled else { return }

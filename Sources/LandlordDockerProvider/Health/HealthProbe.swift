@@ -44,7 +44,7 @@ struct HealthProbe: Sendable {
                     ? await self.http(address: address, port: port, path: check.httpPath, timeout: timeout)
                     : await Self.tcp(address: address, port: port, timeout: timeout)
             default:
-                return .failure("unknown check type \(SpecValidator.quoted(check.type))")
+                return .failure("unknown check type \(SpecValidator.quoted(check.type.rawValue))")
             }
         } catch is CancellationError {
             return .failure("cancelled")
