@@ -1,4 +1,5 @@
 package import Foundation
+internal import LandlordCompute
 package import LandlordProviderKit
 internal import Yams
 
@@ -55,14 +56,14 @@ package struct ConfigurationFile: Sendable, Equatable {
         -> ConfigurationFile
     {
         let isJSON = path.lowercased().hasSuffix(".json")
-        let document: [String: FileValue]?
+        let document: [String: JSONValue]?
         do {
             if isJSON {
-                document = try JSONDecoder().decode([String: FileValue].self, from: data)
+                document = try JSONDecoder().decode([String: JSONValue].self, from: data)
             } else if String(decoding: data, as: UTF8.self).allSatisfy(\.isWhitespace) {
                 document = [:]
             } else {
-                document = try YAMLDecoder().decode([String: FileValue]?.self, from: data)
+                document = try YAMLDecoder().decode([String: JSONValue]?.self, from: data)
             }
         } catch {
             // The decoders' messages quote the document; only the position is safe to show.
@@ -103,45 +104,19 @@ package struct ConfigurationFile: Sendable, Equatable {
     }
 }
 
-/// A value of a configuration file, as its format typed it.
-enum FileValue: Decodable, Equatable {
-    case boolean(Bool)
-    case integer(Int)
-    case number(Double)
-    case string(String)
-    case list([FileValue])
-    case mapping([String: FileValue])
-    case null
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .boolean(value)
-        } else if let value = try? container.decode(Int.self) {
-            self = .integer(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([FileValue].self) {
-            self = .list(value)
-        } else {
-            self = .mapping(try container.decode([String: FileValue].self))
-        }
-    }
-
+/// A configuration file's values are parsed as the domain's ``JSONValue`` (YAML scalars, lists
+/// and mappings decode into the same cases as JSON's).
+extension JSONValue {
     /// The value as an option of `kind` takes it, as text; nil when it is of the wrong type.
     func text(as kind: ConfigOption.ValueKind) -> String? {
         switch (kind, self) {
         case (.string, .string(let text)): text
         case (.integer, .integer(let number)): String(number)
         case (.seconds, .integer(let number)): String(number)
-        case (.seconds, .number(let number)) where number.isFinite: String(number)
-        case (.boolean, .boolean(let flag)): String(flag)
+        case (.seconds, .double(let number)) where number.isFinite: String(number)
+        case (.boolean, .bool(let flag)): String(flag)
         case (.list, .string(let text)): text
-        case (.list, .list(let items)):
+        case (.list, .array(let items)):
             items.allSatisfy({ if case .string = $0 { true } else { false } })
                 ? items.compactMap { if case .string(let text) = $0 { text } else { nil } }.joined(separator: ",")
                 : nil
@@ -149,14 +124,15 @@ enum FileValue: Decodable, Equatable {
         }
     }
 
+    /// What the value is, for messages (never the value itself: it may be a secret).
     var kindDescription: String {
         switch self {
-        case .boolean: "a boolean"
-        case .integer: "a whole number"
-        case .number: "a number"
+        case .bool: "a boolean"
+        case .integer, .unsignedInteger: "a whole number"
+        case .double: "a number"
         case .string: "a string"
-        case .list: "a list"
-        case .mapping: "a mapping"
+        case .array: "a list"
+        case .object: "a mapping"
         case .null: "empty"
         }
     }
