@@ -290,7 +290,9 @@ struct DockerEngineEndToEndTests {
         try await TestEngine.withProvider(cleaningUp: [tenantID]) { provider in
             let spec = TenantComputeSpec.docker(
                 tenantID,
-                (0..<6).map { ContainerSpec.shell("c\($0)", "exec sleep 3600") }
+                // Enough containers that the provision is still creating them when the cancel lands,
+                // even when a loaded engine answers the test's polling slowly (6 was seen to finish first).
+                (0..<24).map { ContainerSpec.shell("c\($0)", "exec sleep 3600") }
             )
             let task = Task { try await provider.provision(spec) }
             // Cancel as soon as the first container exists: the network and it must go again.
