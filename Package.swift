@@ -68,10 +68,32 @@ targets += [
     ),
 ]
 
-// The provider kit: what every provider module shares (the catalog entry a provider ships, its
-// option declarations and their resolved values).
+// The provider kit: what every provider module shares: the catalog entry a provider ships (its
+// option declarations and their resolved values), per-tenant locks, the undo log, the stored spec
+// and its fingerprint, secret resolution, health probes and monitor, and the JSON-over-HTTP engine
+// client core (timeouts, retries, TLS with a custom CA and client certificates, bearer tokens).
+// Nothing in it knows a particular engine.
 targets += [
-    .target(name: "LandlordProviderKit", dependencies: ["LandlordCompute", log]),
+    .target(
+        name: "LandlordProviderKit",
+        dependencies: [
+            "LandlordCompute", log, nioCore, nioPosix,
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]
+    ),
+    .testTarget(
+        name: "LandlordProviderKitTests",
+        dependencies: [
+            "LandlordProviderKit", "LandlordCompute", log, inMemoryLogging, nioCore, nioPosix,
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]
+    ),
 ]
 
 // The `docker` provider: tenants as containers on a Docker Engine API (unix socket or TCP), through
@@ -241,6 +263,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: targets.map { target in
         if target.type != .system && target.type != .binary && target.type != .plugin

@@ -2,6 +2,7 @@ internal import AsyncHTTPClient
 internal import Foundation
 package import LandlordCompute
 package import Logging
+internal import LandlordProviderKit
 internal import NIOCore
 
 /// A compute provider named `docker` that runs tenants as containers on a Docker engine (or any

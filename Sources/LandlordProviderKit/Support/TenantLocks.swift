@@ -3,12 +3,15 @@
 ///
 /// Waiting is first come, first served and not cancellable: a cancelled operation still waits its
 /// turn and then notices the cancellation itself (destroy must not be skipped anyway).
-actor TenantLocks {
+package actor TenantLocks {
+    /// An empty set of locks.
+    package init() {}
+
     private var waiters: [String: [CheckedContinuation<Void, Never>]] = [:]
     private var held: Set<String> = []
 
     /// Runs `body` while holding the tenant's lock.
-    nonisolated func withLock<Result: Sendable>(
+    package nonisolated func withLock<Result: Sendable>(
         _ tenantID: String,
         _ body: @Sendable () async throws -> Result
     ) async throws -> Result {
