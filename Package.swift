@@ -110,7 +110,8 @@ targets += [
     .testTarget(
         name: "LandlordDockerProviderTests",
         dependencies: [
-            "LandlordDockerProvider", "LandlordCompute", "LandlordComputeTesting", log, inMemoryLogging, nioCore,
+            "LandlordDockerProvider", "LandlordProviderKit", "LandlordCompute", "LandlordComputeTesting", log,
+            inMemoryLogging, nioCore,
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]

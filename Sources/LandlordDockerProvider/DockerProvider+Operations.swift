@@ -1,10 +1,11 @@
 internal import Foundation
 internal import LandlordCompute
+internal import LandlordProviderKit
 internal import Logging
 internal import Synchronization
 
 // Provision, update, destroy and status on the engine. Every mutating engine call runs shielded
-// (DockerProvider.shielded) so that a cancelled caller never leaves a half-done call behind;
+// (``shielded(_:)``) so that a cancelled caller never leaves a half-done call behind;
 // cancellation is checked between steps, and what was done is undone (UndoLog) before
 // CancellationError is thrown.
 
@@ -23,32 +24,6 @@ struct TenantOnEngine: Sendable {
     var provisionedAt: Int64? {
         (self.containers.values.map(\.self) + self.previous.values.map(\.self))
             .compactMap { $0.Config.Labels?[DockerLabels.provisionedAt].flatMap { Int64($0) } }.min()
-    }
-}
-
-/// The steps that undo what an operation did so far, run in reverse order when it fails.
-final class UndoLog: Sendable {
-    private let steps = Mutex<[(String, @Sendable () async throws -> Void)]>([])
-
-    func add(_ description: String, _ step: @escaping @Sendable () async throws -> Void) {
-        self.steps.withLock { $0.append((description, step)) }
-    }
-
-    /// Runs every step, last first; returns the failures (the rest still run).
-    func run() async -> [String] {
-        let steps = self.steps.withLock { steps in
-            defer { steps.removeAll() }
-            return steps
-        }
-        var failures: [String] = []
-        for (description, step) in steps.reversed() {
-            do {
-                try await step()
-            } catch {
-                failures.append("\(description): \(error)")
-            }
-        }
-        return failures
     }
 }
 
@@ -92,10 +67,10 @@ extension DockerProvider {
         let engine = self.engine
         for (name, container) in tenant.previous.sorted(by: { $0.key < $1.key }) {
             if tenant.containers[name] != nil {
-                _ = try await Self.shielded { try await engine.removeContainer(container.Id, name: container.name) }
+                _ = try await shielded { try await engine.removeContainer(container.Id, name: container.name) }
             } else {
                 let original = String(container.name.dropLast(DockerNaming.previousSuffix.count))
-                try await Self.shielded {
+                try await shielded {
                     try await engine.renameContainer(container.Id, from: container.name, to: original)
                     try await engine.startContainer(container.Id, name: original)
                 }
@@ -161,7 +136,7 @@ extension DockerProvider {
                         try await engine.removeNetwork(network.Id, name: networkName)
                     }
                 } else {
-                    let id = try await Self.shielded {
+                    let id = try await shielded {
                         try await engine.createNetwork(name: networkName, labels: Self.networkLabels(tenantID))
                     }
                     undo.add("remove network \(networkName)") { try await engine.removeNetwork(id, name: networkName) }
@@ -182,7 +157,7 @@ extension DockerProvider {
                 tenant.containers[container.spec.name] = inspected
             }
         } catch {
-            let failures = (try? await Self.shielded { await undo.run() }) ?? []
+            let failures = (try? await shielded { await undo.run() }) ?? []
             self.logFailedUndo(failures, tenantID: tenantID, operation: "provision")
             if Task.isCancelled || error is CancellationError {
                 self.logger.debug("provision cancelled and rolled back", metadata: ["tenant_id": "\(tenantID)"])
@@ -216,7 +191,7 @@ extension DockerProvider {
         while true {
             let id: String
             do {
-                id = try await Self.shielded { try await engine.createContainer(name: name, body) }
+                id = try await shielded { try await engine.createContainer(name: name, body) }
             } catch let error as DockerEngineError where error.kind == .conflict {
                 throw DockerEngineError(
                     .conflict,
@@ -227,7 +202,7 @@ extension DockerProvider {
             }
             undo.add("remove container \(name)") { try await engine.removeContainer(id, name: name) }
             do {
-                try await Self.shielded { try await engine.startContainer(id, name: name) }
+                try await shielded { try await engine.startContainer(id, name: name) }
                 return id
             } catch let error as DockerEngineError
                 where hasEphemeralPorts && attempt < 3 && error.message.contains("address already in use")
@@ -236,7 +211,7 @@ extension DockerProvider {
                     "an ephemeral host port was taken before the container bound it; creating it again",
                     metadata: ["tenant_id": "\(container.tenantID)", "container": "\(container.spec.name)"]
                 )
-                _ = try await Self.shielded { try await engine.removeContainer(id, name: name) }
+                _ = try await shielded { try await engine.removeContainer(id, name: name) }
                 attempt += 1
                 try Task.checkCancellation()
             }
@@ -388,7 +363,7 @@ extension DockerProvider {
             try Task.checkCancellation()
             if plan.usesTenantNetwork && !tenant.networks.contains(where: { $0.Name == plan.networkName }) {
                 let networkName = plan.networkName
-                let id = try await Self.shielded {
+                let id = try await shielded {
                     try await engine.createNetwork(name: networkName, labels: Self.networkLabels(tenantID))
                 }
                 undo.add("remove network \(networkName)") { try await engine.removeNetwork(id, name: networkName) }
@@ -399,7 +374,7 @@ extension DockerProvider {
             for old in replaced {
                 let name = old.name
                 let aside = DockerNaming.previousName(of: name)
-                try await Self.shielded { try await engine.renameContainer(old.Id, from: name, to: aside) }
+                try await shielded { try await engine.renameContainer(old.Id, from: name, to: aside) }
                 undo.add("rename container \(aside) back") {
                     try await engine.renameContainer(old.Id, from: aside, to: name)
                 }
@@ -407,7 +382,7 @@ extension DockerProvider {
             for old in replaced + toRemove {
                 try Task.checkCancellation()
                 let wasRunning = old.State.Running == true || old.State.Status == "running"
-                try await Self.shielded { try await engine.stopContainer(old.Id, name: old.name, timeout: stopTimeout) }
+                try await shielded { try await engine.stopContainer(old.Id, name: old.name, timeout: stopTimeout) }
                 if wasRunning {
                     undo.add("restart container \(old.name)") {
                         try await engine.startContainer(old.Id, name: old.name)
@@ -436,7 +411,7 @@ extension DockerProvider {
                 tenant.containers[container.spec.name] = inspected
             }
         } catch {
-            let failures = (try? await Self.shielded { await undo.run() }) ?? []
+            let failures = (try? await shielded { await undo.run() }) ?? []
             self.logFailedUndo(failures, tenantID: tenantID, operation: "update")
             if Task.isCancelled || error is CancellationError {
                 self.logger.debug("update cancelled and rolled back", metadata: ["tenant_id": "\(tenantID)"])
@@ -450,7 +425,7 @@ extension DockerProvider {
         // next operation on the tenant (recoverInterruptedUpdate, destroy) removes.
         let networksToRemove = plan.usesTenantNetwork ? [] : tenant.networks
         let leftovers =
-            (try? await Self.shielded { () async -> [String] in
+            (try? await shielded { () async -> [String] in
                 var failures: [String] = []
                 for old in replaced + toRemove {
                     do { try await engine.removeContainer(old.Id, name: old.name) } catch {

@@ -1,4 +1,5 @@
 package import LandlordCompute
+internal import LandlordProviderKit
 
 // The docker provider's own rules (the framework's are SpecValidator's), all reported with field
 // paths and without quoting environment values, secret keys or provider_config values.

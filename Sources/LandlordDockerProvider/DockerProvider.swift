@@ -182,7 +182,7 @@ package final class DockerProvider: ComputeProvider {
     package func destroy(tenantID: String) async throws {
         // The whole destroy runs in a task of its own, so that cancelling the caller does not
         // stop the cleanup half-way.
-        try await Self.shielded {
+        try await shielded {
             try await self.locks.withLock(tenantID) {
                 try await self.destroyLocked(tenantID: tenantID)
             }
@@ -211,13 +211,6 @@ package final class DockerProvider: ComputeProvider {
     }
 
     // MARK: - Helpers
-
-    /// Runs `body` in an unstructured task, so that it completes even when the caller is cancelled.
-    static func shielded<Result: Sendable>(_ body: @escaping @Sendable () async throws -> Result) async throws
-        -> Result
-    {
-        try await Task { try await body() }.value
-    }
 
     /// `error` as the operation's ``ComputeError`` (`CancellationError` stays as it is).
     static func mapError(

@@ -1,22 +1,13 @@
 import Foundation
 import LandlordCompute
 import LandlordComputeTesting
+import LandlordProviderKit
 import Testing
 
 @testable import LandlordDockerProvider
 
 @Suite("Docker provider: names, labels and hashes")
 struct DockerNamingAndHashTests {
-    @Test(
-        "FNV-1a 64 matches the reference test vectors",
-        arguments: [
-            ("", "cbf29ce484222325"), ("a", "af63dc4c8601ec8c"), ("foobar", "85944171f73967e8"),
-        ])
-    func fnv(_ input: String, _ hex: String) {
-        #expect(SpecHash.hex(input.utf8) == hex)
-        #expect(SpecHash.fingerprint(input) == "fnv1a64:\(hex)")
-    }
-
     @Test("names follow landlord-<tenant>[-<container>]")
     func names() {
         #expect(DockerNaming.networkName(tenantID: "acme") == "landlord-acme")
@@ -344,28 +335,5 @@ struct DockerValidationTests {
                 && error.message.contains("cannot reach the Docker engine at unix:///nonexistent/docker.sock")
         }
         try await provider.shutdown()
-    }
-
-    @Test("secrets resolve from the environment and from files")
-    func secrets() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("landlord-secrets-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try Data("file-s3cret\n".utf8).write(to: directory.appendingPathComponent("db"))
-        let resolver = SecretResolver(directory: directory.path, environment: { $0 == "TOKEN" ? "env-s3cret" : nil })
-        #expect(
-            try resolver.environmentVariables(for: [
-                SecretReference(name: "a", source: "env", key: "TOKEN", envVar: "A"),
-                SecretReference(name: "b", source: "file", key: "db", envVar: "B"),
-            ]) == ["A": "env-s3cret", "B": "file-s3cret"]
-        )
-        #expect {
-            try resolver.value(of: SecretReference(name: "missing", source: "env", key: "NOPE_KEY", envVar: "X"))
-        } throws: { error in
-            "\(error)".contains("\"missing\"") && !"\(error)".contains("NOPE_KEY")
-        }
-        #expect(throws: SecretResolver.Failure.self) {
-            try resolver.value(of: SecretReference(name: "gone", source: "file", key: "nope", envVar: "X"))
-        }
     }
 }

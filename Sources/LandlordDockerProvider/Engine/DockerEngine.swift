@@ -1,6 +1,7 @@
 internal import AsyncHTTPClient
 internal import Foundation
 internal import LandlordCompute
+internal import LandlordProviderKit
 internal import NIOCore
 internal import NIOHTTP1
 
@@ -427,14 +428,5 @@ final class DockerEngine: Sendable {
     private static func escapeImage(_ reference: String) -> String {
         reference.split(separator: "/", omittingEmptySubsequences: false).map { Self.escape(String($0)) }
             .joined(separator: "/")
-    }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds (saturating).
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = self.components
-        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        return overflow ? (seconds < 0 ? .min : .max) : product + attoseconds / 1_000_000_000
     }
 }

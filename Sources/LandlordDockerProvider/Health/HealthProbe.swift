@@ -1,14 +1,10 @@
 internal import AsyncHTTPClient
 internal import LandlordCompute
-internal import NIOCore
-internal import NIOHTTP1
-internal import NIOPosix
+internal import LandlordProviderKit
 
 /// One probe of a container's health check, as the spec describes it:
 ///
-/// - `http`: `GET http://<address>:<port><http_path>` answered with a status from 200 to 399
-///   (redirects are not followed);
-/// - `tcp`: a TCP connection to `<address>:<port>` is accepted;
+/// - `http` and `tcp`: ``NetworkProbe`` against the address below;
 /// - `exec`: the command, run in the container through the exec API, exits with 0.
 ///
 /// `<address>:<port>` is where the check's container port is published on the host (the bound
@@ -41,8 +37,9 @@ struct HealthProbe: Sendable {
                     return .failure("port \(check.port)/tcp is not published and the container has no network address")
                 }
                 return check.type == "http"
-                    ? await self.http(address: address, port: port, path: check.httpPath, timeout: timeout)
-                    : await Self.tcp(address: address, port: port, timeout: timeout)
+                    ? await NetworkProbe.http(
+                        address: address, port: port, path: check.httpPath, timeout: timeout, client: self.http)
+                    : await NetworkProbe.tcp(address: address, port: port, timeout: timeout)
             default:
                 return .failure("unknown check type \(SpecValidator.quoted(check.type.rawValue))")
             }
@@ -50,34 +47,6 @@ struct HealthProbe: Sendable {
             return .failure("cancelled")
         } catch {
             return .failure("\(error)")
-        }
-    }
-
-    private func http(address: String, port: Int, path: String, timeout: Duration) async -> HealthMonitor.Outcome {
-        let host = address.contains(":") ? "[\(address)]" : address
-        let url = "http://\(host):\(port)\(path.isEmpty ? "/" : path)"
-        do {
-            var request = HTTPClientRequest(url: url)
-            request.method = .GET
-            let response = try await self.http.execute(request, timeout: .nanoseconds(Int64(timeout.nanoseconds)))
-            for try await _ in response.body {}
-            let status = Int(response.status.code)
-            return (200..<400).contains(status) ? .success : .failure("GET \(url) answered \(status)")
-        } catch {
-            return .failure("GET \(url) failed: \(error)")
-        }
-    }
-
-    private static func tcp(address: String, port: Int, timeout: Duration) async -> HealthMonitor.Outcome {
-        do {
-            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connectTimeout(.nanoseconds(Int64(timeout.nanoseconds)))
-                .connect(host: address, port: port)
-                .get()
-            try? await channel.close()
-            return .success
-        } catch {
-            return .failure("tcp connect to \(address):\(port) failed: \(error)")
         }
     }
 

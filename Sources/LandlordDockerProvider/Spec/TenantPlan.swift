@@ -1,4 +1,5 @@
 package import LandlordCompute
+internal import LandlordProviderKit
 
 /// What a spec becomes on the engine: the tenant's network and one container create request per
 /// ``ContainerSpec``, with names, labels and spec hashes. Pure: building a plan reads nothing and

@@ -1,7 +1,9 @@
 internal import Foundation
-internal import LandlordCompute
+package import LandlordCompute
 
-/// Resolves a spec's ``SecretReference``s to values at provision time.
+/// Resolves a spec's ``SecretReference``s to values at provision time, for providers that pass
+/// values to their engine themselves (sources an engine resolves itself, such as AWS Secrets
+/// Manager, never pass through here).
 ///
 /// | source | `key` | value |
 /// |---|---|---|
@@ -9,28 +11,36 @@ internal import LandlordCompute
 /// | `file` | a file name (or relative path) inside the provider's secrets directory | the file's content, without one trailing newline; at most 1 MiB |
 ///
 /// Errors name the secret (its `name`), never its key or its value.
-struct SecretResolver: Sendable {
-    /// The sources the docker provider understands.
-    static let sources = ["env", "file"]
+package struct SecretResolver: Sendable {
+    /// The sources this resolver understands.
+    package static let sources = ["env", "file"]
     /// The largest secret file read.
-    static let maximumFileSize = 1 << 20
+    package static let maximumFileSize = 1 << 20
+
+    /// A resolver reading `file` secrets from `directory` and `env` ones through `environment`.
+    package init(directory: String?, environment: @escaping @Sendable (String) -> String?) {
+        self.directory = directory
+        self.environment = environment
+    }
 
     /// The `file` source's directory; `nil` rejects `file` secrets.
-    var directory: String?
+    package var directory: String?
     /// Looks a variable up in landlord's environment.
-    var environment: @Sendable (String) -> String?
+    package var environment: @Sendable (String) -> String?
 
     /// A secret that cannot be resolved; `description` names the secret, not its key or value.
-    struct Failure: Error, Sendable, CustomStringConvertible {
-        var secret: String
-        var reason: String
+    package struct Failure: Error, Sendable, CustomStringConvertible {
+        /// The secret's `name`.
+        package var secret: String
+        /// Why it cannot be resolved.
+        package var reason: String
 
-        var description: String { "secret \(SpecValidator.quoted(self.secret)): \(self.reason)" }
+        package var description: String { "secret \(SpecValidator.quoted(self.secret)): \(self.reason)" }
     }
 
     /// Whether `key` is a safe relative path inside the secrets directory: non-empty, not
     /// absolute, no `.` or `..` component, no NUL.
-    static func isSafeFileKey(_ key: String) -> Bool {
+    package static func isSafeFileKey(_ key: String) -> Bool {
         guard !key.isEmpty, !key.hasPrefix("/"), !key.contains("\0") else { return false }
         return key.split(separator: "/", omittingEmptySubsequences: false).allSatisfy {
             !$0.isEmpty && $0 != "." && $0 != ".."
@@ -38,7 +48,7 @@ struct SecretResolver: Sendable {
     }
 
     /// The value of `secret`.
-    func value(of secret: SecretReference) throws(Failure) -> String {
+    package func value(of secret: SecretReference) throws(Failure) -> String {
         switch secret.source {
         case "env":
             guard let value = self.environment(secret.key) else {
@@ -85,7 +95,7 @@ struct SecretResolver: Sendable {
     }
 
     /// Every secret's value keyed by its `env_var`.
-    func environmentVariables(for secrets: [SecretReference]) throws(Failure) -> [String: String] {
+    package func environmentVariables(for secrets: [SecretReference]) throws(Failure) -> [String: String] {
         var variables: [String: String] = [:]
         for secret in secrets {
             variables[secret.envVar] = try self.value(of: secret)

@@ -1,8 +1,8 @@
-internal import LandlordCompute
+package import LandlordCompute
 internal import Synchronization
 
-/// Runs the health checks of every tenant's containers, because engines without systemd (podman
-/// here) never run image healthchecks, and a spec's checks are landlord's anyway.
+/// Runs the health checks of every tenant's containers, for engines that do not run a spec's
+/// checks themselves (a Docker engine runs image healthchecks only, podman without systemd none).
 ///
 /// One task per tenant, with one child per checked container: it probes at once, then every
 /// `interval_seconds`; a probe that takes longer than `timeout_seconds` fails. A container becomes
@@ -11,25 +11,31 @@ internal import Synchronization
 ///
 /// Verdicts belong to a container id: a recreated container starts over at ``Verdict/unknown``,
 /// an unchanged one keeps its verdict when the tenant's checks are restarted (update).
-final class HealthMonitor: Sendable {
+package final class HealthMonitor: Sendable {
     /// One checked container.
-    struct Target: Sendable, Hashable {
+    package struct Target: Sendable, Hashable {
         /// The container's name in the spec.
-        var container: String
-        /// The engine's container id.
-        var containerID: String
-        var check: HealthCheckConfig
+        package var container: String
+        /// The engine's id of the container (never reused for another one).
+        package var containerID: String
+        package var check: HealthCheckConfig
+
+        package init(container: String, containerID: String, check: HealthCheckConfig) {
+            self.container = container
+            self.containerID = containerID
+            self.check = check
+        }
     }
 
     /// A container's health.
-    enum Verdict: String, Sendable, Hashable {
+    package enum Verdict: String, Sendable, Hashable {
         case unknown
         case healthy
         case unhealthy
     }
 
     /// The outcome of one probe; a failure says why, without secrets or command output.
-    enum Outcome: Sendable, Hashable {
+    package enum Outcome: Sendable, Hashable {
         case success
         case failure(String)
         /// The container no longer exists: its checks end (container ids are never reused).
@@ -37,17 +43,22 @@ final class HealthMonitor: Sendable {
     }
 
     /// The health of one container.
-    struct Result: Sendable, Hashable {
-        var containerID: String
-        var verdict: Verdict = .unknown
-        var consecutiveSuccesses = 0
-        var consecutiveFailures = 0
+    package struct Result: Sendable, Hashable {
+        package var containerID: String
+        package var verdict: Verdict = .unknown
+        package var consecutiveSuccesses = 0
+        package var consecutiveFailures = 0
         /// How many probes ran.
-        var probes = 0
+        package var probes = 0
         /// Why the last probe failed; empty after a success.
-        var lastFailure = ""
+        package var lastFailure = ""
 
-        mutating func record(_ outcome: Outcome, check: HealthCheckConfig) {
+        /// A container not probed yet.
+        package init(containerID: String) {
+            self.containerID = containerID
+        }
+
+        package mutating func record(_ outcome: Outcome, check: HealthCheckConfig) {
             self.probes += 1
             switch outcome {
             case .success:
@@ -66,7 +77,7 @@ final class HealthMonitor: Sendable {
     }
 
     /// Runs one probe of a target within its timeout.
-    typealias Probe = @Sendable (_ target: Target, _ timeout: Duration) async -> Outcome
+    package typealias Probe = @Sendable (_ target: Target, _ timeout: Duration) async -> Outcome
 
     private struct Tenant {
         var generation: Int
@@ -83,13 +94,13 @@ final class HealthMonitor: Sendable {
     private let state = Mutex(State())
     private let probe: Probe
 
-    init(probe: @escaping Probe) {
+    package init(probe: @escaping Probe) {
         self.probe = probe
     }
 
     /// Checks `targets` from now on, replacing the tenant's previous checks; verdicts of
     /// containers that stay (same name, id and check) are kept. No targets stops the checks.
-    func start(tenantID: String, targets: [Target]) {
+    package func start(tenantID: String, targets: [Target]) {
         self.state.withLock { state in
             let previous = state.tenants.removeValue(forKey: tenantID)
             previous?.task.cancel()
@@ -125,7 +136,7 @@ final class HealthMonitor: Sendable {
 
     /// Starts checking `targets` unless the tenant's checks already run on exactly those (status
     /// of a tenant a previous landlord provisioned).
-    func ensureStarted(tenantID: String, targets: [Target]) {
+    package func ensureStarted(tenantID: String, targets: [Target]) {
         let current = self.state.withLock { $0.tenants[tenantID]?.targets }
         if current != Set(targets) {
             self.start(tenantID: tenantID, targets: targets)
@@ -133,13 +144,13 @@ final class HealthMonitor: Sendable {
     }
 
     /// Stops the tenant's checks and forgets its verdicts.
-    func stop(tenantID: String) {
+    package func stop(tenantID: String) {
         let task = self.state.withLock { $0.tenants.removeValue(forKey: tenantID)?.task }
         task?.cancel()
     }
 
     /// Stops every check.
-    func stopAll() {
+    package func stopAll() {
         let tasks = self.state.withLock { state in
             defer { state.tenants.removeAll() }
             return state.tenants.values.map(\.task)
@@ -148,12 +159,12 @@ final class HealthMonitor: Sendable {
     }
 
     /// The tenant's verdicts by container name; empty when its checks do not run.
-    func results(tenantID: String) -> [String: Result] {
+    package func results(tenantID: String) -> [String: Result] {
         self.state.withLock { $0.tenants[tenantID]?.results ?? [:] }
     }
 
     /// The tenants whose checks run.
-    var tenantIDs: [String] {
+    package var tenantIDs: [String] {
         self.state.withLock { $0.tenants.keys.sorted() }
     }
 
