@@ -50,28 +50,34 @@ struct TenantLocksTests {
         #expect(overlap.maximumTotal == 2)  // the two tenants did overlap
     }
 
+    final class Order: Sendable {
+        private let state = Mutex<[Int]>([])
+        func append(_ value: Int) { self.state.withLock { $0.append(value) } }
+        var values: [Int] { self.state.withLock { $0 } }
+    }
+
     @Test("waiters run first come, first served")
     func fifo() async throws {
         let locks = TenantLocks()
-        let order = Mutex<[Int]>([])
+        let order = Order()
         let gate = AsyncStream<Void>.makeStream()
         // The first holder waits for the gate, so every other caller queues behind it in order.
         let first = Task {
             try await locks.withLock("acme") {
                 for await _ in gate.stream { break }
-                order.withLock { $0.append(0) }
+                order.append(0)
             }
         }
         try await Task.sleep(for: .milliseconds(20))
         var queued: [Task<Void, any Error>] = []
         for index in 1...5 {
-            queued.append(Task { try await locks.withLock("acme") { order.withLock { $0.append(index) } } })
+            queued.append(Task { try await locks.withLock("acme") { order.append(index) } })
             try await Task.sleep(for: .milliseconds(10))  // each reaches the queue before the next
         }
         gate.continuation.yield()
         try await first.value
         for task in queued { try await task.value }
-        #expect(order.withLock { $0 } == [0, 1, 2, 3, 4, 5])
+        #expect(order.values == [0, 1, 2, 3, 4, 5])
     }
 
     @Test("a throwing body releases the lock and its error reaches the caller")
