@@ -1,5 +1,6 @@
 internal import AsyncHTTPClient
 internal import LandlordCompute
+internal import LandlordProviderKit
 internal import NIOCore
 internal import NIOHTTP1
 internal import NIOPosix
