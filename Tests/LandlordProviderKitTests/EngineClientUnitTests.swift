@@ -62,6 +62,9 @@ struct EngineClientUnitTests {
         #expect(EngineRequest.percentEncoded("a b/c?d=e&f+g:h@é") == "a%20b%2Fc%3Fd%3De%26f%2Bg%3Ah%40%C3%A9")
         let request = EngineRequest(.GET, "/x", query: [("k y", "v&w"), ("empty", "")], operation: "x")
         #expect(request.pathAndQuery == "/x?k%20y=v%26w&empty=")
+        var secret = EngineRequest(.POST, "/login", headers: ["Authorization": "Bearer hidden"], operation: "log in")
+        try? secret.json(["password": "hidden"])
+        #expect(secret.description == "POST /login (log in)")
     }
 
     @Test("idempotency follows the method unless the request says otherwise")

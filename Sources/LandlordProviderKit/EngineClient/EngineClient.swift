@@ -105,7 +105,8 @@ package final class EngineClient: Sendable {
     package func execute(_ request: EngineRequest, expecting statuses: Set<Int>) async throws -> EngineResponse {
         let response = try await self.execute(request)
         guard statuses.contains(response.status) else {
-            throw EngineClientError(.status(response.status), operation: request.operation, message: response.errorMessage)
+            throw EngineClientError(
+                .status(response.status), operation: request.operation, message: response.errorMessage)
         }
         return response
     }
@@ -161,7 +162,8 @@ package final class EngineClient: Sendable {
                 switch try await self.attempt(prepared, deadline: deadline, streaming: streaming, request) {
                 case .streaming(let response):
                     try await self.stream(response, to: consume, request)
-                    return EngineResponse(status: Int(response.status.code), headers: response.headers, operation: request.operation)
+                    return EngineResponse(
+                        status: Int(response.status.code), headers: response.headers, operation: request.operation)
                 case .answered(let answer):
                     guard attempt < policy.maxAttempts,
                         policy.shouldRetry(status: answer.status, body: answer.body, idempotent: idempotent)
@@ -231,14 +233,16 @@ package final class EngineClient: Sendable {
             throw AttemptFailure(
                 error: EngineClientError(
                     .invalidResponse, operation: request.operation,
-                    message: "the answer (HTTP \(status)) is larger than \(self.configuration.maximumResponseBodySize) bytes"
+                    message:
+                        "the answer (HTTP \(status)) is larger than \(self.configuration.maximumResponseBodySize) bytes"
                 ),
                 retry: .never
             )
         } catch {
             throw try self.classify(error, request)
         }
-        return .answered(EngineResponse(status: status, headers: response.headers, body: body, operation: request.operation))
+        return .answered(
+            EngineResponse(status: status, headers: response.headers, body: body, operation: request.operation))
     }
 
     private func stream(
@@ -271,7 +275,8 @@ package final class EngineClient: Sendable {
         } catch {
             if error is CancellationError || Task.isCancelled { throw CancellationError() }
             let reason = (error as? EngineConfigurationError)?.message ?? "\(error)"
-            throw EngineClientError(.credentials, operation: request.operation, message: "cannot authenticate: \(reason)")
+            throw EngineClientError(
+                .credentials, operation: request.operation, message: "cannot authenticate: \(reason)")
         }
         var prepared = HTTPClientRequest(url: self.baseURL + request.pathAndQuery)
         prepared.method = request.method
@@ -314,12 +319,15 @@ package final class EngineClient: Sendable {
             return failure(.tls, "TLS with the engine at \(self.endpoint) failed: \(error)", .never)
         }
         if let error = error as? NIOConnectionError {
-            let reasons = (error.connectionErrors.map { "\($0.error)" } + [error.dnsAError, error.dnsAAAAError].compactMap { $0.map { "\($0)" } })
+            let reasons =
+                error.connectionErrors.map { "\($0.error)" }
+                + [error.dnsAError, error.dnsAAAAError].compactMap { $0.map { "\($0)" } }
             return failure(.unreachable, "\(unreachable): \(reasons.first ?? "\(error)")", .always)
         }
         if let error = error as? IOError {
             let notSent: Set<CInt> = [ECONNREFUSED, ENOENT, EHOSTUNREACH, ENETUNREACH, EADDRNOTAVAIL, EACCES, ENOTSOCK]
-            return failure(.unreachable, "\(unreachable): \(error)", notSent.contains(error.errnoCode) ? .always : .ifIdempotent)
+            let retry: Retry = notSent.contains(error.errnoCode) ? .always : .ifIdempotent
+            return failure(.unreachable, "\(unreachable): \(error)", retry)
         }
         if let error = error as? ChannelError, case .connectTimeout = error {
             return failure(.unreachable, "\(unreachable): connect timed out", .always)
@@ -330,7 +338,8 @@ package final class EngineClient: Sendable {
     /// `error` as thrown after the last attempt (transport failures say how many attempts).
     private func final(_ error: EngineClientError, attempts: Int?) -> EngineClientError {
         guard error.kind == .unreachable, let attempts, attempts > 1 else { return error }
-        return EngineClientError(error.kind, operation: error.operation, message: error.message + " (\(attempts) attempts)")
+        return EngineClientError(
+            error.kind, operation: error.operation, message: error.message + " (\(attempts) attempts)")
     }
 
     private static func reason(_ outcome: Result<EngineResponse, EngineClientError>) -> String {

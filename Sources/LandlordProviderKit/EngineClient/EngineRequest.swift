@@ -91,3 +91,10 @@ package struct EngineRequest: Sendable {
         component.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? component
     }
 }
+
+extension EngineRequest: CustomStringConvertible {
+    /// `METHOD /path (operation)`: never headers (they may hold tokens), the query or the body.
+    package var description: String {
+        "\(self.method.rawValue) \(self.path) (\(self.operation))"
+    }
+}
