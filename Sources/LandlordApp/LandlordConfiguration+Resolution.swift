@@ -1,5 +1,5 @@
 import Foundation
-package import LandlordProviderKit
+internal import LandlordProviderKit
 import Logging
 
 extension LandlordConfiguration {

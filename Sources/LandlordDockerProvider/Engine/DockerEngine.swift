@@ -44,14 +44,17 @@ struct DockerEngineError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// A small Docker Engine API client over async-http-client: unix socket (`http+unix://`) or TCP.
+/// A small Docker Engine API client on the provider kit's ``EngineClient``: unix socket or TCP.
 ///
 /// Every call has a deadline (``DockerProvider/Configuration/requestTimeout`` unless told
-/// otherwise) and honours task cancellation (async-http-client cancels the request).
+/// otherwise) and honours task cancellation. Reads (GET, DELETE) are retried when the engine
+/// answers 502, 503 or 504; calls that create or change things (POST) only when the connection
+/// could not be made.
 final class DockerEngine: Sendable {
     let host: DockerProvider.EngineHost
     let http: HTTPClient
-    private let baseURL: String
+    /// The engine client, on ``http``.
+    let client: EngineClient
     private let requestTimeout: Duration
 
     private static let encoder: JSONEncoder = {
@@ -66,15 +69,20 @@ final class DockerEngine: Sendable {
         self.requestTimeout = configuration.requestTimeout
         let version =
             configuration.apiVersion.hasPrefix("/") ? configuration.apiVersion : "/" + configuration.apiVersion
-        switch configuration.host {
-        case .unix(let path):
-            // async-http-client takes the socket path as the percent-encoded host of http+unix URLs.
-            let encoded = path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? path
-            self.baseURL = "http+unix://\(encoded)\(version)"
-        case .tcp(let host, let port):
-            self.baseURL =
-                host.contains(":") ? "http://[\(host)]:\(port)\(version)" : "http://\(host):\(port)\(version)"
-        }
+        let endpoint: EngineEndpoint =
+            switch configuration.host {
+            case .unix(let path):
+                // Engines written in Go (podman) reject HTTP/1.1 requests without a Host header;
+                // the Docker CLI sends this one.
+                .unixSocket(path: path, hostHeader: "api.moby.localhost", pathPrefix: version)
+            case .tcp(let host, let port):
+                .url(scheme: .http, host: host, port: port, pathPrefix: version)
+            }
+        self.client = EngineClient(
+            endpoint: endpoint,
+            configuration: EngineClient.Configuration(requestTimeout: configuration.requestTimeout),
+            httpClient: http
+        )
     }
 
     // MARK: - System
@@ -225,21 +233,20 @@ final class DockerEngine: Sendable {
     /// Whether a registry knows the image, through `GET /distribution/{name}/json` (read-only);
     /// `nil` when the engine does not offer that endpoint (podman's compatible API does not).
     func distributionExists(_ reference: String) async throws -> Bool? {
-        let (status, body) = try await self.call(
+        let response = try await self.call(
             .GET,
             "/distribution/\(Self.escapeImage(reference))/json",
             operation: "look up image \(reference) in its registry",
             expecting: nil
         )
-        switch status {
+        switch response.status {
         case 200: return true
         case 401, 403, 404:
             // Docker answers a JSON error for an unknown image; an endpoint the engine lacks
             // answers a plain-text 404.
-            return (try? JSONDecoder().decode(DockerAPI.ErrorResponse.self, from: Data(body.readableBytesView))) == nil
-                ? nil : false
+            return (try? response.decode(DockerAPI.ErrorResponse.self)) == nil ? nil : false
         default:
-            throw Self.error(status: status, body: body, operation: "look up image \(reference) in its registry")
+            throw Self.error(response)
         }
     }
 
@@ -250,16 +257,12 @@ final class DockerEngine: Sendable {
         let parsed = try? ImageReference(parsing: reference)
         var query = [("fromImage", reference)]
         if let parsed, parsed.tag == nil, parsed.digest == nil { query.append(("tag", "latest")) }
-        var request = HTTPClientRequest(url: self.url("/images/create", query: query))
-        request.method = .POST
-        let response = try await self.execute(request, timeout: timeout, operation: operation)
-        guard response.status.code == 200 else {
-            let body = try await response.body.collect(upTo: 1 << 20)
-            throw Self.error(status: Int(response.status.code), body: body, operation: operation)
-        }
+        let request = EngineRequest(
+            .POST, "/images/create", query: query.map { (name: $0.0, value: $0.1) }, timeout: timeout,
+            operation: operation)
         var pending = Data()
         var lastError: String?
-        for try await chunk in response.body {
+        let response = try await self.execute(request) { chunk in
             pending.append(contentsOf: chunk.readableBytesView)
             while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = pending[pending.startIndex..<newline]
@@ -271,6 +274,7 @@ final class DockerEngine: Sendable {
                 }
             }
         }
+        guard response.status == 200 else { throw Self.error(response) }
         if let progress = try? JSONDecoder().decode(DockerAPI.PullProgress.self, from: pending),
             let error = progress.error
         {
@@ -295,17 +299,12 @@ final class DockerEngine: Sendable {
             body: DockerAPI.ExecCreate(Cmd: command, AttachStdout: true, AttachStderr: true),
             operation: "create exec instance"
         )
-        var request = HTTPClientRequest(url: self.url("/exec/\(Self.escape(created.Id))/start"))
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(
-            ByteBuffer(bytes: try Self.encoder.encode(DockerAPI.ExecStart(Detach: false, Tty: false))))
-        let response = try await self.execute(request, timeout: timeout, operation: "start exec instance")
-        guard response.status.code == 200 else {
-            let body = try await response.body.collect(upTo: 1 << 20)
-            throw Self.error(status: Int(response.status.code), body: body, operation: "start exec instance")
-        }
-        for try await _ in response.body {}  // the output is not kept: it may hold anything
+        var request = EngineRequest(
+            .POST, "/exec/\(Self.escape(created.Id))/start", timeout: timeout, operation: "start exec instance")
+        try request.json(DockerAPI.ExecStart(Detach: false, Tty: false), encoder: Self.encoder)
+        // The output is not kept: it may hold anything.
+        let response = try await self.execute(request) { _ in }
+        guard response.status == 200 else { throw Self.error(response) }
         let inspected: DockerAPI.ExecInspect = try await self.decode(
             .GET, "/exec/\(Self.escape(created.Id))/json", operation: "inspect exec instance"
         )
@@ -321,10 +320,10 @@ final class DockerEngine: Sendable {
         body: (some Encodable)? = DockerAPI.EmptyObject?.none,
         operation: String
     ) async throws -> Response {
-        let (_, data) = try await self.call(
+        let response = try await self.call(
             method, path, query: query, body: body, operation: operation, expecting: [200, 201])
         do {
-            return try JSONDecoder().decode(Response.self, from: Data(data.readableBytesView))
+            return try JSONDecoder().decode(Response.self, from: Data(response.body.readableBytesView))
         } catch {
             throw DockerEngineError(
                 .failed(status: 200), operation: operation, message: "unexpected answer from the engine: \(error)"
@@ -342,70 +341,56 @@ final class DockerEngine: Sendable {
         operation: String,
         expecting: Set<Int>?,
         timeout: Duration? = nil
-    ) async throws -> (status: Int, body: ByteBuffer) {
-        var request = HTTPClientRequest(url: self.url(path, query: query))
-        request.method = method
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: try Self.encoder.encode(body)))
+    ) async throws -> EngineResponse {
+        var request = EngineRequest(
+            method, path, query: query.map { (name: $0.0, value: $0.1) }, timeout: timeout, operation: operation)
+        if let body { try request.json(body, encoder: Self.encoder) }
+        let response = try await self.execute(request)
+        if let expecting, !expecting.contains(response.status) {
+            throw Self.error(response)
         }
-        let response = try await self.execute(request, timeout: timeout ?? self.requestTimeout, operation: operation)
-        let data: ByteBuffer
-        do {
-            data = try await response.body.collect(upTo: 16 << 20)
-        } catch {
-            throw Self.transportError(error, operation: operation)
-        }
-        let status = Int(response.status.code)
-        if let expecting, !expecting.contains(status) {
-            throw Self.error(status: status, body: data, operation: operation)
-        }
-        return (status, data)
+        return response
     }
 
-    private func execute(_ request: HTTPClientRequest, timeout: Duration, operation: String) async throws
-        -> HTTPClientResponse
-    {
-        var request = request
-        if case .unix = self.host {
-            // A unix socket URL has no host name to send, and engines written in Go (podman)
-            // reject HTTP/1.1 requests without a Host header; the Docker CLI sends this one.
-            request.headers.replaceOrAdd(name: "Host", value: "api.moby.localhost")
-        }
+    private func execute(_ request: EngineRequest) async throws -> EngineResponse {
         do {
-            return try await self.http.execute(request, timeout: .nanoseconds(Int64(timeout.nanoseconds)))
+            return try await self.client.execute(request)
         } catch {
-            throw Self.transportError(error, operation: operation)
+            throw Self.transportError(error, operation: request.operation)
+        }
+    }
+
+    /// Sends a request whose 2xx body goes to `consume` as it arrives.
+    private func execute(
+        _ request: EngineRequest,
+        streamingBody consume: (ByteBuffer) async throws -> Void
+    ) async throws -> EngineResponse {
+        do {
+            return try await self.client.execute(request, streamingBody: consume)
+        } catch {
+            throw Self.transportError(error, operation: request.operation)
         }
     }
 
     private static func transportError(_ error: any Error, operation: String) -> any Error {
         if error is CancellationError || Task.isCancelled { return CancellationError() }
-        if let error = error as? HTTPClientError, error == .cancelled { return CancellationError() }
-        return DockerEngineError(.unreachable, operation: operation, message: "\(error)")
+        if let error = error as? EngineClientError {
+            let kind: DockerEngineError.Kind = error.kind == .invalidResponse ? .failed(status: 200) : .unreachable
+            return DockerEngineError(kind, operation: operation, message: error.message)
+        }
+        return error
     }
 
-    private static func error(status: Int, body: ByteBuffer, operation: String) -> DockerEngineError {
-        let data = Data(body.readableBytesView)
-        let message =
-            (try? JSONDecoder().decode(DockerAPI.ErrorResponse.self, from: data).message)
-            ?? String(decoding: data.prefix(DockerEngineError.maximumMessageLength), as: UTF8.self)
+    private static func error(_ response: EngineResponse) -> DockerEngineError {
+        let message = response.errorMessage
         let kind: DockerEngineError.Kind
-        switch status {
+        switch response.status {
         case 404: kind = .notFound
         case 409: kind = .conflict
         case 500 where message.contains("already in use") || message.contains("is being used"): kind = .conflict
-        default: kind = .failed(status: status)
+        default: kind = .failed(status: response.status)
         }
-        return DockerEngineError(kind, operation: operation, message: message.isEmpty ? "HTTP \(status)" : message)
-    }
-
-    private func url(_ path: String, query: [(String, String)] = []) -> String {
-        var url = self.baseURL + path
-        if !query.isEmpty {
-            url += "?" + query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")
-        }
-        return url
+        return DockerEngineError(kind, operation: response.operation, message: message)
     }
 
     /// `{"label":["a=b","c"]}`, the `filters` query value.
@@ -414,13 +399,9 @@ final class DockerEngine: Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    private static let unreserved = CharacterSet(
-        charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~"
-    )
-
     /// Percent-encodes everything but RFC 3986 unreserved characters.
     static func escape(_ component: String) -> String {
-        component.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? component
+        EngineRequest.percentEncoded(component)
     }
 
     /// An image reference as a path: its `/` stay (the engine routes `/images/{name}/json` with
