@@ -93,6 +93,20 @@ targets += [
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Crypto", package: "swift-crypto"),
+            "LandlordProviderKitTesting",
+        ]
+    ),
+    // Test support shared by the provider test targets: a local HTTP(S) server whose answers a
+    // closure gives, and a certificate authority made per test run.
+    .target(
+        name: "LandlordProviderKitTesting",
+        dependencies: [
+            nioCore, nioPosix,
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]
     ),
 ]
@@ -115,6 +129,29 @@ targets += [
             inMemoryLogging, nioCore,
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]
+    ),
+]
+
+// The `kubernetes` provider: tenants as namespaces and workloads on a Kubernetes cluster, through the
+// REST API (server-side apply) over the kit's engine client; kubeconfig (YAML) or in-cluster
+// configuration. Not in the catalog yet: the operations and the watch cache are still to come.
+targets += [
+    .target(
+        name: "LandlordKubernetesProvider",
+        dependencies: [
+            "LandlordCompute", "LandlordProviderKit", log, nioCore,
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Yams", package: "Yams"),
+        ]
+    ),
+    .testTarget(
+        name: "LandlordKubernetesProviderTests",
+        dependencies: [
+            "LandlordKubernetesProvider", "LandlordProviderKit", "LandlordProviderKitTesting", "LandlordCompute", log,
+            nioCore,
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]
     ),
 ]

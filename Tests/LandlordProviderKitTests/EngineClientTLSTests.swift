@@ -1,5 +1,6 @@
 import Foundation
 import LandlordProviderKit
+import LandlordProviderKitTesting
 import NIOHTTP1
 import Testing
 

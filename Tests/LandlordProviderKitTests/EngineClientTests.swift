@@ -1,6 +1,7 @@
 import Foundation
 import InMemoryLogging
 import LandlordProviderKit
+import LandlordProviderKitTesting
 import Logging
 import NIOCore
 import NIOHTTP1

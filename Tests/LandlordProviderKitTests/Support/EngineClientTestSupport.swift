@@ -1,5 +1,6 @@
 import Foundation
 import LandlordProviderKit
+import LandlordProviderKitTesting
 import Synchronization
 
 /// Records the retry policy's sleeps instead of sleeping.

@@ -1,26 +1,26 @@
-import Crypto
-import Foundation
-import NIOSSL
-import SwiftASN1
-import X509
+internal import Crypto
+package import Foundation
+package import NIOSSL
+internal import SwiftASN1
+internal import X509
 
 /// A certificate authority made for one test run: a CA, a server certificate for 127.0.0.1 and
 /// `localhost`, and a client certificate, all P-256, written as PEM files to a temporary directory.
-struct TestCertificateAuthority {
-    let directory: URL
+package struct TestCertificateAuthority {
+    package let directory: URL
     /// The CA certificate (PEM file).
-    let caCertificatePath: String
-    let serverCertificatePath: String
-    let serverKeyPath: String
+    package let caCertificatePath: String
+    package let serverCertificatePath: String
+    package let serverKeyPath: String
     /// A server certificate for the name `engine.internal` only (no IP address).
-    let namedServerCertificatePath: String
-    let clientCertificatePath: String
-    let clientKeyPath: String
+    package let namedServerCertificatePath: String
+    package let clientCertificatePath: String
+    package let clientKeyPath: String
 
     /// A CA nobody trusts: a second, unrelated CA's certificate.
-    let otherCACertificatePath: String
+    package let otherCACertificatePath: String
 
-    init() throws {
+    package init() throws {
         self.directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "landlord-test-ca-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
@@ -95,14 +95,14 @@ struct TestCertificateAuthority {
     }
 
     /// Removes the directory.
-    func remove() {
+    package func remove() {
         try? FileManager.default.removeItem(at: self.directory)
     }
 
     /// The server side of TLS: the server certificate; with `requireClientCertificate`, a client
     /// certificate issued by the CA is required.
     /// With `named`, the certificate for `engine.internal` only.
-    func serverTLS(requireClientCertificate: Bool = false, named: Bool = false) throws -> TLSConfiguration {
+    package func serverTLS(requireClientCertificate: Bool = false, named: Bool = false) throws -> TLSConfiguration {
         let certificate = named ? self.namedServerCertificatePath : self.serverCertificatePath
         var tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },

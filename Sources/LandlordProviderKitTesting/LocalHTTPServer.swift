@@ -1,25 +1,25 @@
-import NIOCore
-import NIOHTTP1
-import NIOPosix
-import NIOSSL
-import Synchronization
+internal import NIOCore
+package import NIOHTTP1
+internal import NIOPosix
+package import NIOSSL
+internal import Synchronization
 
 /// An HTTP/1.1 server on 127.0.0.1 (an ephemeral port) or a unix socket, optionally behind TLS,
 /// whose answers come from a closure; it records every request it receives.
-final class LocalHTTPServer: Sendable {
+package final class LocalHTTPServer: Sendable {
     /// A request as received.
-    struct Request: Sendable {
-        var method: HTTPMethod
+    package struct Request: Sendable {
+        package var method: HTTPMethod
         /// The request target: path and query.
-        var uri: String
-        var headers: HTTPHeaders
-        var body: [UInt8]
+        package var uri: String
+        package var headers: HTTPHeaders
+        package var body: [UInt8]
 
-        var bodyText: String { String(decoding: self.body, as: UTF8.self) }
+        package var bodyText: String { String(decoding: self.body, as: UTF8.self) }
     }
 
     /// What the server does with a request.
-    enum Reply: Sendable {
+    package enum Reply: Sendable {
         /// Answers.
         case respond(status: Int, headers: [(String, String)] = [], body: String = "")
         /// Never answers (the connection stays open).
@@ -27,20 +27,20 @@ final class LocalHTTPServer: Sendable {
         /// Closes the connection without answering.
         case close
 
-        static func json(_ status: Int, _ body: String, headers: [(String, String)] = []) -> Reply {
+        package static func json(_ status: Int, _ body: String, headers: [(String, String)] = []) -> Reply {
             .respond(status: status, headers: [("Content-Type", "application/json")] + headers, body: body)
         }
     }
 
     /// Answers the request; the second argument is the request's number, from 1.
-    typealias Handler = @Sendable (Request, Int) -> Reply
+    package typealias Handler = @Sendable (Request, Int) -> Reply
 
     private let channel: any Channel
     private let recorded = Mutex<[Request]>([])
-    let handler: Handler
+    package let handler: Handler
 
     /// The TCP port (0 for a unix socket).
-    let port: Int
+    package let port: Int
 
     private init(channel: any Channel, handler: @escaping Handler) {
         self.channel = channel
@@ -49,10 +49,10 @@ final class LocalHTTPServer: Sendable {
     }
 
     /// The requests received so far, in order.
-    var requests: [Request] { self.recorded.withLock { $0 } }
+    package var requests: [Request] { self.recorded.withLock { $0 } }
 
     /// `http://127.0.0.1:<port>` (or `https://`).
-    func url(tls: Bool = false) -> String { "\(tls ? "https" : "http")://127.0.0.1:\(self.port)" }
+    package func url(tls: Bool = false) -> String { "\(tls ? "https" : "http")://127.0.0.1:\(self.port)" }
 
     fileprivate func record(_ request: Request) -> Int {
         self.recorded.withLock {
@@ -62,7 +62,7 @@ final class LocalHTTPServer: Sendable {
     }
 
     /// Starts a server; `tls` puts TLS in front, `unixSocketPath` binds a socket instead of TCP.
-    static func start(
+    package static func start(
         tls: TLSConfiguration? = nil,
         unixSocketPath: String? = nil,
         handler: @escaping Handler
@@ -93,12 +93,12 @@ final class LocalHTTPServer: Sendable {
     }
 
     /// Closes the listening socket (open connections are closed by the client).
-    func shutdown() async {
+    package func shutdown() async {
         try? await self.channel.close()
     }
 
     /// Runs `body` with a server, then shuts it down.
-    static func with<Result>(
+    package static func with<Result>(
         tls: TLSConfiguration? = nil,
         unixSocketPath: String? = nil,
         handler: @escaping Handler,

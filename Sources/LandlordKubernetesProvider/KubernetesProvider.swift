@@ -1,0 +1,79 @@
+/// The `kubernetes` provider: each tenant a namespace `<prefix><tenant_id>` on a cluster, holding a
+/// Deployment (one pod with every spec container), a Service, a Secret, a ResourceQuota, a
+/// LimitRange and a NetworkPolicy, written with server-side apply.
+///
+/// > Important: in progress. What exists: the ``Configuration``, the connection settings
+/// > (``KubernetesConnection``: kubeconfig or in-cluster), the typed API calls (``KubernetesAPI``),
+/// > the spec → objects mapping (``KubernetesMapping``) and the provider's validation
+/// > (``KubernetesValidation``). The operations (provision, update, status from a watch cache,
+/// > destroy) are not written yet, so the provider is in no catalog; this namespace becomes the
+/// > provider type then.
+package enum KubernetesProvider {
+    /// The provider's name in `--providers` and `provider_type`.
+    package static let defaultName = "kubernetes"
+
+    /// Where the provider finds its cluster and how it names tenants.
+    ///
+    /// ```swift
+    /// var configuration = KubernetesProvider.Configuration.defaults
+    /// configuration.kubeconfig = "/etc/landlord/kubeconfig"
+    /// let connection = try configuration.connection(environment: ProcessInfo.processInfo.environment)
+    /// ```
+    package struct Configuration: Sendable, Hashable {
+        /// A kubeconfig file (or a `KUBECONFIG`-style list, of which the first file is read);
+        /// `nil` (the default): the in-cluster configuration when `KUBERNETES_SERVICE_HOST` is set.
+        package var kubeconfig: String?
+        /// The kubeconfig's context; `nil` (the default): its `current-context`.
+        package var context: String?
+        /// Tenant namespaces are this prefix followed by the tenant id; `landlord-` by default.
+        package var namespacePrefix: String
+        /// The directory `file` secrets are read from; `nil` (the default) rejects `file` secrets.
+        package var secretsDirectory: String?
+        /// The service account directory of the in-cluster configuration;
+        /// `/var/run/secrets/kubernetes.io/serviceaccount` by default.
+        package var serviceAccountDirectory: String
+        /// The deadline of an API call, retries included; 30 seconds by default.
+        package var requestTimeout: Duration
+
+        /// Creates a configuration; every argument has the default ``defaults`` documents.
+        package init(
+            kubeconfig: String? = nil,
+            context: String? = nil,
+            namespacePrefix: String = KubernetesNaming.defaultNamespacePrefix,
+            secretsDirectory: String? = nil,
+            serviceAccountDirectory: String = KubernetesConnection.serviceAccountDirectory,
+            requestTimeout: Duration = .seconds(30)
+        ) {
+            self.kubeconfig = kubeconfig
+            self.context = context
+            self.namespacePrefix = namespacePrefix
+            self.secretsDirectory = secretsDirectory
+            self.serviceAccountDirectory = serviceAccountDirectory
+            self.requestTimeout = requestTimeout
+        }
+
+        /// No kubeconfig (in-cluster), its current context, prefix `landlord-`, no secrets
+        /// directory, the pod's service account directory, 30 s per call.
+        package static var defaults: Self { Self() }
+
+        /// Why `prefix` cannot start tenant namespaces, or nil: it must be empty or lowercase
+        /// letters, digits and `-` starting with a letter or digit, at most 62 characters.
+        package static func namespacePrefixProblem(_ prefix: String) -> String? {
+            if prefix.isEmpty { return nil }
+            guard prefix.utf8.count <= 62 else { return "is longer than 62 characters" }
+            guard KubernetesNames.isDNS1123Label(prefix + "a") else {
+                return "must be lowercase letters, digits and '-', starting with a letter or digit"
+            }
+            return nil
+        }
+
+        /// The connection settings: the kubeconfig's, or the in-cluster ones.
+        ///
+        /// - Throws: ``KubernetesConfigurationError``.
+        package func connection(environment: [String: String]) throws(KubernetesConfigurationError) -> KubernetesConnection {
+            try KubernetesConnection.resolve(
+                kubeconfig: self.kubeconfig, context: self.context, environment: environment,
+                serviceAccountDirectory: self.serviceAccountDirectory)
+        }
+    }
+}
