@@ -70,7 +70,9 @@ package enum KubernetesProvider {
         /// The connection settings: the kubeconfig's, or the in-cluster ones.
         ///
         /// - Throws: ``KubernetesConfigurationError``.
-        package func connection(environment: [String: String]) throws(KubernetesConfigurationError) -> KubernetesConnection {
+        package func connection(environment: [String: String]) throws(KubernetesConfigurationError)
+            -> KubernetesConnection
+        {
             try KubernetesConnection.resolve(
                 kubeconfig: self.kubeconfig, context: self.context, environment: environment,
                 serviceAccountDirectory: self.serviceAccountDirectory)

@@ -62,7 +62,8 @@ package struct KubernetesProviderFactory: ComputeProviderFactory {
         } catch {
             let option =
                 configuration.kubeconfig != nil
-                ? (error.message.contains("context") && configuration.context != nil ? "kubernetes-context" : "kubernetes-kubeconfig")
+                ? (error.message.contains("context") && configuration.context != nil
+                    ? "kubernetes-context" : "kubernetes-kubeconfig")
                 : "kubernetes-kubeconfig"
             throw context.options.error(option, "is not usable: \(error.message)")
         }

@@ -55,14 +55,18 @@ struct KubernetesAPITests {
         }
     }
 
-    private static func status(_ code: Int, _ reason: String, _ message: String, causes: String = "") -> LocalHTTPServer.Reply {
+    private static func status(_ code: Int, _ reason: String, _ message: String, causes: String = "")
+        -> LocalHTTPServer.Reply
+    {
         .json(
             code,
             #"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"\#(message)","reason":"\#(reason)","details":{"name":"tenant","kind":"deployments"\#(causes)},"code":\#(code)}"#
         )
     }
 
-    @Test("apply is a server-side apply PATCH: fieldManager=landlord&force=true, apply-patch+yaml, JSON body, bearer token")
+    @Test(
+        "apply is a server-side apply PATCH: fieldManager=landlord&force=true, apply-patch+yaml, JSON body, bearer token"
+    )
     func apply() async throws {
         let objects = Specs.objects(Specs.rich)
         try await self.withAPI({ request, _ in
@@ -72,7 +76,9 @@ struct KubernetesAPITests {
             #expect(applied == objects.deployment)
             let request = try #require(server.requests.first)
             #expect(request.method == .PATCH)
-            #expect(request.uri == "/apis/apps/v1/namespaces/landlord-acme/deployments/tenant?fieldManager=landlord&force=true")
+            #expect(
+                request.uri
+                    == "/apis/apps/v1/namespaces/landlord-acme/deployments/tenant?fieldManager=landlord&force=true")
             #expect(request.headers["Content-Type"] == ["application/apply-patch+yaml"])
             #expect(request.headers["Authorization"] == ["Bearer \(Self.token)"])
             let sent = try JSONDecoder().decode(Deployment.self, from: Data(request.body))
@@ -84,30 +90,41 @@ struct KubernetesAPITests {
             _ = try await api.apply(objects.networkPolicy)
             #expect(
                 server.requests.last?.uri
-                    == "/apis/networking.k8s.io/v1/namespaces/landlord-acme/networkpolicies/tenant-isolation?fieldManager=landlord&force=true")
+                    == "/apis/networking.k8s.io/v1/namespaces/landlord-acme/networkpolicies/tenant-isolation?fieldManager=landlord&force=true"
+            )
         }
     }
 
     @Test("paths of every kind the provider writes")
     func paths() {
-        #expect(KubernetesResource.services.objectPath(namespace: "ns", name: "tenant") == "/api/v1/namespaces/ns/services/tenant")
+        #expect(
+            KubernetesResource.services.objectPath(namespace: "ns", name: "tenant")
+                == "/api/v1/namespaces/ns/services/tenant")
         #expect(KubernetesResource.secrets.collectionPath(namespace: "ns") == "/api/v1/namespaces/ns/secrets")
-        #expect(KubernetesResource.resourceQuotas.objectPath(namespace: "ns", name: "q") == "/api/v1/namespaces/ns/resourcequotas/q")
-        #expect(KubernetesResource.limitRanges.objectPath(namespace: "ns", name: "l") == "/api/v1/namespaces/ns/limitranges/l")
+        #expect(
+            KubernetesResource.resourceQuotas.objectPath(namespace: "ns", name: "q")
+                == "/api/v1/namespaces/ns/resourcequotas/q")
+        #expect(
+            KubernetesResource.limitRanges.objectPath(namespace: "ns", name: "l")
+                == "/api/v1/namespaces/ns/limitranges/l")
         #expect(KubernetesResource.deployments.collectionPath(namespace: nil) == "/apis/apps/v1/deployments")
-        #expect(KubernetesResource.namespaces.objectPath(namespace: "ignored", name: "landlord-a") == "/api/v1/namespaces/landlord-a")
+        #expect(
+            KubernetesResource.namespaces.objectPath(namespace: "ignored", name: "landlord-a")
+                == "/api/v1/namespaces/landlord-a")
         #expect(KubernetesResource.deployments.qualifiedName == "deployments.apps")
     }
 
-    @Test("Status errors keep their reason, message and causes", arguments: [
-        (404, "NotFound", KubernetesAPIError.Reason.notFound),
-        (409, "AlreadyExists", .alreadyExists),
-        (409, "Conflict", .conflict),
-        (410, "Gone", .gone),
-        (403, "Forbidden", .forbidden),
-        (401, "Unauthorized", .unauthorized),
-        (415, "UnsupportedMediaType", .unsupportedMediaType),
-    ])
+    @Test(
+        "Status errors keep their reason, message and causes",
+        arguments: [
+            (404, "NotFound", KubernetesAPIError.Reason.notFound),
+            (409, "AlreadyExists", .alreadyExists),
+            (409, "Conflict", .conflict),
+            (410, "Gone", .gone),
+            (403, "Forbidden", .forbidden),
+            (401, "Unauthorized", .unauthorized),
+            (415, "UnsupportedMediaType", .unsupportedMediaType),
+        ])
     func statusErrors(code: Int, reason: String, expected: KubernetesAPIError.Reason) async throws {
         try await self.withAPI({ _, _ in Self.status(code, reason, "the server says \(reason)") }) { api, _ in
             do {
@@ -126,15 +143,20 @@ struct KubernetesAPITests {
     func invalid() async throws {
         let causes =
             #","causes":[{"reason":"FieldValueInvalid","message":"Invalid value: 2: must be 1","field":"spec.template.spec.containers[0].livenessProbe.successThreshold"}]"#
-        try await self.withAPI({ _, _ in Self.status(422, "Invalid", "Deployment.apps \\\"tenant\\\" is invalid", causes: causes) }) { api, _ in
+        try await self.withAPI({ _, _ in
+            Self.status(422, "Invalid", "Deployment.apps \\\"tenant\\\" is invalid", causes: causes)
+        }) { api, _ in
             do {
                 _ = try await api.apply(Specs.objects(Specs.rich).deployment)
                 Issue.record("expected an error")
             } catch let error as KubernetesAPIError {
                 #expect(error.reason == .invalid)
-                #expect(error.causes == [
-                    .init(reason: "FieldValueInvalid", message: "Invalid value: 2: must be 1", field: "spec.template.spec.containers[0].livenessProbe.successThreshold")
-                ])
+                #expect(
+                    error.causes == [
+                        .init(
+                            reason: "FieldValueInvalid", message: "Invalid value: 2: must be 1",
+                            field: "spec.template.spec.containers[0].livenessProbe.successThreshold")
+                    ])
                 #expect(error.description.contains("livenessProbe.successThreshold: Invalid value: 2: must be 1"))
                 #expect(!error.description.contains("nginx"))
             }
@@ -158,7 +180,8 @@ struct KubernetesAPITests {
 
     @Test("an answer that is not a Status keeps the HTTP status")
     func notAStatus() {
-        let error = KubernetesAPIError.decode(status: 502, body: Array("<html>bad gateway</html>".utf8), operation: "get version")
+        let error = KubernetesAPIError.decode(
+            status: 502, body: Array("<html>bad gateway</html>".utf8), operation: "get version")
         #expect(error.code == 502)
         #expect(error.reason == .unknown)
         #expect(error.message == "HTTP 502: <html>bad gateway</html>")
@@ -191,12 +214,16 @@ struct KubernetesAPITests {
         let namespace = Specs.objects(Specs.rich).namespace
         let item = String(decoding: try KubernetesAPI.body(of: namespace), as: UTF8.self)
         try await self.withAPI({ _, _ in
-            .json(200, #"{"kind":"NamespaceList","apiVersion":"v1","metadata":{"resourceVersion":"4711"},"items":[\#(item)]}"#)
+            .json(
+                200,
+                #"{"kind":"NamespaceList","apiVersion":"v1","metadata":{"resourceVersion":"4711"},"items":[\#(item)]}"#)
         }) { api, server in
             let list = try await api.list(Namespace.self, labelSelector: KubernetesNaming.managedSelector)
             #expect(list.metadata.resourceVersion == "4711")
             #expect(list.items.map(\.metadata.name) == ["landlord-acme"])
-            #expect(server.requests.first?.uri == "/api/v1/namespaces?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dlandlord")
+            #expect(
+                server.requests.first?.uri
+                    == "/api/v1/namespaces?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dlandlord")
         }
     }
 
@@ -206,7 +233,8 @@ struct KubernetesAPITests {
             if request.uri == "/version" {
                 return .json(200, #"{"major":"1","minor":"30+","gitVersion":"v1.30.2-gke.1"}"#)
             }
-            return .json(201, request.bodyText.replacingOccurrences(of: #""spec""#, with: #""status":{"allowed":true},"spec""#))
+            return .json(
+                201, request.bodyText.replacingOccurrences(of: #""spec""#, with: #""status":{"allowed":true},"spec""#))
         }) { api, server in
             let description = try await api.checkCluster()
             #expect(description == "Kubernetes v1.30.2-gke.1 at https://127.0.0.1:\(server.port)")
@@ -222,13 +250,19 @@ struct KubernetesAPITests {
         try await self.withAPI({ request, _ in
             if request.uri == "/version" { return .json(200, #"{"major":"1","minor":"30","gitVersion":"v1.30.0"}"#) }
             let allowed = !request.bodyText.contains(#""resource":"secrets""#)
-            return .json(201, #"{"kind":"SelfSubjectAccessReview","apiVersion":"authorization.k8s.io/v1","spec":{"resourceAttributes":{"verb":"x","group":"","resource":"y"}},"status":{"allowed":\#(allowed)}}"#)
+            return .json(
+                201,
+                #"{"kind":"SelfSubjectAccessReview","apiVersion":"authorization.k8s.io/v1","spec":{"resourceAttributes":{"verb":"x","group":"","resource":"y"}},"status":{"allowed":\#(allowed)}}"#
+            )
         }) { api, server in
             do {
                 _ = try await api.checkCluster()
                 Issue.record("expected a failure")
             } catch let failure as ProviderStartupFailure {
-                #expect(failure.message.hasPrefix("kubernetes provider: the credentials for https://127.0.0.1:\(server.port) may not patch secrets, delete secrets"))
+                #expect(
+                    failure.message.hasPrefix(
+                        "kubernetes provider: the credentials for https://127.0.0.1:\(server.port) may not patch secrets, delete secrets"
+                    ))
                 #expect(!failure.message.contains("\n"))
             }
         }
@@ -237,12 +271,16 @@ struct KubernetesAPITests {
                 _ = try await api.checkCluster()
                 Issue.record("expected a failure")
             } catch let failure as ProviderStartupFailure {
-                #expect(failure.message.hasPrefix("kubernetes provider: cannot reach https://127.0.0.1:\(server.port) (set --kubernetes-kubeconfig"))
+                #expect(
+                    failure.message.hasPrefix(
+                        "kubernetes provider: cannot reach https://127.0.0.1:\(server.port) (set --kubernetes-kubeconfig"
+                    ))
                 #expect(failure.message.hasSuffix("the API server refused the credentials (401 Unauthorized)"))
                 #expect(!failure.message.contains(Self.token))
             }
         }
-        try await self.withAPI({ _, _ in .json(200, #"{"major":"1","minor":"21","gitVersion":"v1.21.0"}"#) }) { api, _ in
+        try await self.withAPI({ _, _ in .json(200, #"{"major":"1","minor":"21","gitVersion":"v1.21.0"}"#) }) {
+            api, _ in
             await #expect(throws: ProviderStartupFailure.self) { try await api.checkCluster() }
         }
     }

@@ -8,14 +8,17 @@ import Testing
 @Suite("Kubernetes provider: kubeconfig and in-cluster configuration")
 struct KubernetesConnectionTests {
     static let token = "eyJhbGciOiJSUzI1NiJ9.very-secret-token-value"
-    static let keyPEM = "-----BEGIN PRIVATE KEY-----\nTUlJRXZRSUJBREFOQmdrcWhraUc5dzBCQVFFRkFBU0NCS2N3Z2dTakFnRUFBb0lCQVFD\n-----END PRIVATE KEY-----\n"
+    static let keyPEM =
+        "-----BEGIN PRIVATE KEY-----\nTUlJRXZRSUJBREFOQmdrcWhraUc5dzBCQVFFRkFBU0NCS2N3Z2dTakFnRUFBb0lCQVFD\n-----END PRIVATE KEY-----\n"
     static let certificatePEM = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUexample\n-----END CERTIFICATE-----\n"
 
     static func base64(_ text: String) -> String { Data(text.utf8).base64EncodedString() }
 
     /// A kubeconfig with two contexts: `prod` (CA file relative to the kubeconfig, inline token,
     /// namespace) and `dev` (-data fields, client certificate).
-    static func kubeconfig(server: String = "https://k8s.example.com:6443", extraCluster: String = "", extraUser: String = "")
+    static func kubeconfig(
+        server: String = "https://k8s.example.com:6443", extraCluster: String = "", extraUser: String = ""
+    )
         -> String
     {
         """
@@ -55,7 +58,9 @@ struct KubernetesConnectionTests {
         """
     }
 
-    private func withKubeconfig<Result>(_ text: String, _ body: (String, TemporaryDirectory) throws -> Result) throws -> Result {
+    private func withKubeconfig<Result>(_ text: String, _ body: (String, TemporaryDirectory) throws -> Result) throws
+        -> Result
+    {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try directory.write("certs/ca.crt", Self.certificatePEM)
@@ -110,7 +115,9 @@ struct KubernetesConnectionTests {
     func otherContextWithDataFields() throws {
         try self.withKubeconfig(Self.kubeconfig()) { path, _ in
             let connection = try KubernetesConnection.fromKubeconfig(path: path, context: "dev")
-            #expect(connection.endpoint == .url(scheme: .https, host: "fd00::1", port: 8443, pathPrefix: "/k8s/clusters/c-1"))
+            #expect(
+                connection.endpoint
+                    == .url(scheme: .https, host: "fd00::1", port: 8443, pathPrefix: "/k8s/clusters/c-1"))
             #expect(connection.tls.trustRoots == .bytes(Array(Self.certificatePEM.utf8)))
             #expect(connection.tls.certificateChain == .bytes(Array(Self.certificatePEM.utf8)))
             #expect(connection.tls.privateKey == .bytes(Array(Self.keyPEM.utf8)))
@@ -134,33 +141,73 @@ struct KubernetesConnectionTests {
         try await connection.credentials.apply(to: &request)
         #expect(request.headers["Authorization"] == ["Bearer file-token-1"])
         try FileManager.default.removeItem(atPath: directory.path("secrets/token"))
-        #expect(self.failure { try KubernetesConnection.fromKubeconfig(path: path, context: nil) }.contains("tokenFile"))
+        #expect(
+            self.failure { try KubernetesConnection.fromKubeconfig(path: path, context: nil) }.contains("tokenFile"))
     }
 
-    @Test(
-        "refused settings name the file, the context and the field, never a credential",
-        arguments: [
-            (Self.kubeconfig(server: "http://k8s.example.com:8080"), "prod", "must be https://"),
-            (Self.kubeconfig(server: "k8s.example.com"), "prod", "unusable server"),
-            (Self.kubeconfig().replacingOccurrences(of: "certificate-authority: certs/ca.crt", with: "insecure-skip-tls-verify: true"), "prod", "insecure-skip-tls-verify"),
-            (Self.kubeconfig().replacingOccurrences(of: "    token: \(Self.token)", with: "    exec:\n      command: aws\n      args: [eks, get-token]"), "prod", "exec credential plugin"),
-            (Self.kubeconfig().replacingOccurrences(of: "    token: \(Self.token)", with: "    auth-provider:\n      name: gcp"), "prod", "auth-provider"),
-            (Self.kubeconfig().replacingOccurrences(of: "    token: \(Self.token)", with: "    username: admin\n    password: \(Self.token)"), "prod", "basic authentication"),
-            (Self.kubeconfig().replacingOccurrences(of: "    client-key-data: \(Self.base64(Self.keyPEM))", with: ""), "dev", "client-certificate without a client-key"),
-            (Self.kubeconfig().replacingOccurrences(of: "client-key-data: \(Self.base64(Self.keyPEM))", with: "client-key-data: '!!not base64 \(Self.token)'"), "dev", "client-key-data is not base64"),
-            (Self.kubeconfig(), "staging", #"no context "staging" (it has "prod", "dev")"#),
-            (Self.kubeconfig().replacingOccurrences(of: "current-context: prod", with: ""), "", "no current-context"),
-            (Self.kubeconfig().replacingOccurrences(of: "cluster: prod-cluster", with: "cluster: gone"), "prod", #"cluster "gone""#),
-            (Self.kubeconfig().replacingOccurrences(of: "user: prod-user", with: "user: nobody"), "prod", #"user "nobody""#),
-            ("clusters: {a: 1}\n", "", "is not a valid kubeconfig"),
-            ("clusters: [\n  - : : \(Self.token)", "", "is not"),
-        ])
-    func refused(text: String, context: String, expected: String) throws {
-        try self.withKubeconfig(text) { path, _ in
+    /// A kubeconfig that is refused, named for the test report (the text would flood it).
+    struct RefusedCase: Sendable, CustomTestStringConvertible {
+        var name: String
+        var text: String
+        var context: String
+        var expected: String
+
+        init(_ name: String, _ text: String, _ context: String, _ expected: String) {
+            self.name = name
+            self.text = text
+            self.context = context
+            self.expected = expected
+        }
+
+        var testDescription: String { self.name }
+    }
+
+    static func replacing(_ target: String, with replacement: String) -> String {
+        Self.kubeconfig().replacingOccurrences(of: target, with: replacement)
+    }
+
+    static let refusedCases: [RefusedCase] = [
+        RefusedCase("http server", Self.kubeconfig(server: "http://k8s.example.com:8080"), "prod", "must be https://"),
+        RefusedCase("server without scheme", Self.kubeconfig(server: "k8s.example.com"), "prod", "unusable server"),
+        RefusedCase(
+            "insecure-skip-tls-verify",
+            Self.replacing("certificate-authority: certs/ca.crt", with: "insecure-skip-tls-verify: true"), "prod",
+            "insecure-skip-tls-verify"),
+        RefusedCase(
+            "exec plugin",
+            Self.replacing("    token: \(Self.token)", with: "    exec:\n      command: aws\n      args: [eks, get-token]"),
+            "prod", "exec credential plugin"),
+        RefusedCase(
+            "auth-provider", Self.replacing("    token: \(Self.token)", with: "    auth-provider:\n      name: gcp"),
+            "prod", "auth-provider"),
+        RefusedCase(
+            "basic auth",
+            Self.replacing("    token: \(Self.token)", with: "    username: admin\n    password: \(Self.token)"), "prod",
+            "basic authentication"),
+        RefusedCase(
+            "certificate without key", Self.replacing("    client-key-data: \(Self.base64(Self.keyPEM))", with: ""),
+            "dev", "client-certificate without a client-key"),
+        RefusedCase(
+            "key data not base64",
+            Self.replacing(
+                "client-key-data: \(Self.base64(Self.keyPEM))", with: "client-key-data: '!!not base64 \(Self.token)'"),
+            "dev", "client-key-data is not base64"),
+        RefusedCase("unknown context", Self.kubeconfig(), "staging", #"no context "staging" (it has "prod", "dev")"#),
+        RefusedCase("no current-context", Self.replacing("current-context: prod", with: ""), "", "no current-context"),
+        RefusedCase(
+            "missing cluster", Self.replacing("cluster: prod-cluster", with: "cluster: gone"), "prod", #"cluster "gone""#),
+        RefusedCase("missing user", Self.replacing("user: prod-user", with: "user: nobody"), "prod", #"user "nobody""#),
+        RefusedCase("not a kubeconfig", "clusters: {a: 1}\n", "", "is not a valid kubeconfig"),
+        RefusedCase("not YAML", "clusters: [\n  - : : \(Self.token)", "", "is not"),
+    ]
+
+    @Test("refused settings name the file, the context and the field, never a credential", arguments: Self.refusedCases)
+    func refused(_ refused: RefusedCase) throws {
+        try self.withKubeconfig(refused.text) { path, _ in
             let message = self.failure {
-                try KubernetesConnection.fromKubeconfig(path: path, context: context.isEmpty ? nil : context)
+                try KubernetesConnection.fromKubeconfig(path: path, context: refused.context.isEmpty ? nil : refused.context)
             }
-            #expect(message.contains(expected), "\(message)")
+            #expect(message.contains(refused.expected), "\(message)")
             #expect(message.contains(path))
         }
     }
@@ -173,7 +220,8 @@ struct KubernetesConnectionTests {
         #expect(KubernetesConnection.firstPath(":/a/config:/b/config") == "/a/config")
         try self.withKubeconfig(Self.kubeconfig()) { path, _ in
             let connection = try KubernetesConnection.resolve(
-                kubeconfig: "\(path):/other/config", context: "dev", environment: ["KUBERNETES_SERVICE_HOST": "10.0.0.1"])
+                kubeconfig: "\(path):/other/config", context: "dev",
+                environment: ["KUBERNETES_SERVICE_HOST": "10.0.0.1"])
             #expect(connection.tls.serverName == "api.dev.internal")
         }
         #expect(
@@ -200,12 +248,14 @@ struct KubernetesConnectionTests {
         #expect(request.headers["Authorization"] == ["Bearer sa-token-1"])
 
         let ipv6 = try KubernetesConnection.inCluster(
-            environment: ["KUBERNETES_SERVICE_HOST": "fd00::1", "KUBERNETES_SERVICE_PORT": "6443"], directory: directory.path)
+            environment: ["KUBERNETES_SERVICE_HOST": "fd00::1", "KUBERNETES_SERVICE_PORT": "6443"],
+            directory: directory.path)
         #expect(ipv6.endpoint.description == "https://[fd00::1]:6443")
         #expect(
             self.failure {
                 try KubernetesConnection.inCluster(
-                    environment: ["KUBERNETES_SERVICE_HOST": "h", "KUBERNETES_SERVICE_PORT": "x"], directory: directory.path)
+                    environment: ["KUBERNETES_SERVICE_HOST": "h", "KUBERNETES_SERVICE_PORT": "x"],
+                    directory: directory.path)
             }.contains("KUBERNETES_SERVICE_PORT"))
         try FileManager.default.removeItem(atPath: directory.path("token"))
         #expect(
@@ -232,7 +282,10 @@ struct KubernetesConnectionTests {
                     })
             }
             let context = ProviderContext(
-                options: values([("kubernetes-kubeconfig", path), ("kubernetes-context", "dev"), ("kubernetes-namespace-prefix", "t-")]),
+                options: values([
+                    ("kubernetes-kubeconfig", path), ("kubernetes-context", "dev"),
+                    ("kubernetes-namespace-prefix", "t-"),
+                ]),
                 environment: [:], logger: .init(label: "test"))
             let (configuration, connection) = try factory.makeConfiguration(context)
             #expect(configuration.namespacePrefix == "t-")

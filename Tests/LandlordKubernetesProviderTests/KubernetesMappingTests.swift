@@ -13,9 +13,10 @@ struct KubernetesMappingTests {
         let objects = Specs.objects(Specs.rich)
         #expect(objects.namespace.metadata.name == "landlord-acme")
         #expect(objects.namespace.metadata.namespace == nil)
-        #expect(objects.inApplyOrder.map(\.kind) == [
-            "Namespace", "ResourceQuota", "LimitRange", "NetworkPolicy", "Secret", "Deployment", "Service",
-        ])
+        #expect(
+            objects.inApplyOrder.map(\.kind) == [
+                "Namespace", "ResourceQuota", "LimitRange", "NetworkPolicy", "Secret", "Deployment", "Service",
+            ])
         for object in objects.inApplyOrder {
             let objectLabels = try #require(object.metadata.labels)
             for (key, value) in self.labels { #expect(objectLabels[key] == value, "\(object.kind) \(key)") }
@@ -114,7 +115,9 @@ struct KubernetesMappingTests {
         #expect(Specs.objects(Specs.minimal).deployment.spec.template.spec.containers[0].readinessProbe == nil)
     }
 
-    @Test("ports: container ports named, a Service port each (host_port or container_port); public_ip makes a LoadBalancer")
+    @Test(
+        "ports: container ports named, a Service port each (host_port or container_port); public_ip makes a LoadBalancer"
+    )
     func portsAndService() throws {
         let objects = Specs.objects(Specs.rich)
         let web = objects.deployment.spec.template.spec.containers[0]
@@ -137,10 +140,12 @@ struct KubernetesMappingTests {
     @Test("quota for the pods of a rollout (replicas + 1) and a LimitRange of the tenant's resources")
     func quotaAndLimits() throws {
         let objects = Specs.objects(Specs.rich)
-        #expect(objects.resourceQuota.spec.hard == [
-            "pods": "4", "limits.cpu": "4000m", "requests.cpu": "4000m", "limits.memory": "4096Mi",
-            "requests.memory": "4096Mi", "limits.ephemeral-storage": "8192Mi", "requests.ephemeral-storage": "8192Mi",
-        ])
+        #expect(
+            objects.resourceQuota.spec.hard == [
+                "pods": "4", "limits.cpu": "4000m", "requests.cpu": "4000m", "limits.memory": "4096Mi",
+                "requests.memory": "4096Mi", "limits.ephemeral-storage": "8192Mi",
+                "requests.ephemeral-storage": "8192Mi",
+            ])
         let item = try #require(objects.limitRange.spec.limits.first)
         #expect(item.type == "Container")
         #expect(item.max == ["cpu": "1000m", "memory": "1024Mi", "ephemeral-storage": "2048Mi"])
@@ -148,7 +153,9 @@ struct KubernetesMappingTests {
         #expect(Specs.objects(Specs.nodePort).resourceQuota.spec.hard["pods"] == "1")
     }
 
-    @Test("the NetworkPolicy admits the namespace's pods, the named namespaces, and outside traffic to a public Service's ports")
+    @Test(
+        "the NetworkPolicy admits the namespace's pods, the named namespaces, and outside traffic to a public Service's ports"
+    )
     func networkPolicy() throws {
         let policy = Specs.objects(Specs.rich).networkPolicy
         #expect(policy.metadata.name == "tenant-isolation")
@@ -156,7 +163,8 @@ struct KubernetesMappingTests {
         #expect(policy.spec.podSelector == LabelSelector())
         #expect(policy.spec.ingress.count == 3)
         #expect(policy.spec.ingress[0].from?.first?.podSelector == LabelSelector())
-        #expect(policy.spec.ingress[1].from?.first?.namespaceSelector?.matchExpressions?.first?.values == ["ingress-nginx"])
+        #expect(
+            policy.spec.ingress[1].from?.first?.namespaceSelector?.matchExpressions?.first?.values == ["ingress-nginx"])
         #expect(policy.spec.ingress[2].from == nil)
         #expect(policy.spec.ingress[2].ports?.map(\.port) == [80, 9090, 5353])
         #expect(Specs.objects(Specs.minimal).networkPolicy.spec.ingress.count == 1)
@@ -191,7 +199,8 @@ struct KubernetesMappingTests {
                 let json = String(decoding: try KubernetesAPI.body(of: object), as: UTF8.self)
                 for value in values {
                     #expect(!json.contains(value), "\(object.kind) holds a secret value")
-                    #expect(!json.contains(Data(value.utf8).base64EncodedString()), "\(object.kind) holds a secret value")
+                    #expect(
+                        !json.contains(Data(value.utf8).base64EncodedString()), "\(object.kind) holds a secret value")
                 }
             }
             let secret = String(decoding: try KubernetesAPI.body(of: try #require(objects.secret)), as: UTF8.self)
@@ -207,7 +216,9 @@ struct KubernetesMappingTests {
         #expect(values == ["db-password": "s3cr3t-db-password-value", "api.token": "tok-9f8e7d6c5b4a-api-token"])
         var spec = Specs.rich
         spec.secrets[0].key = "LL_TEST_NOT_SET"
-        #expect(throws: SecretResolver.Failure.self) { try KubernetesMapping.secretValues(of: spec, resolver: resolver) }
+        #expect(throws: SecretResolver.Failure.self) {
+            try KubernetesMapping.secretValues(of: spec, resolver: resolver)
+        }
         do {
             _ = try KubernetesMapping.secretValues(of: spec, resolver: resolver)
         } catch {

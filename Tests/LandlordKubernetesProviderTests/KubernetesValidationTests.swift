@@ -46,16 +46,24 @@ struct KubernetesValidationTests {
             (#"{"tolerations": [{"key": "a", "effect": "Sometimes"}]}"#, ["provider_config.tolerations[0].effect"]),
             (#"{"tolerations": [{"operator": "Equal"}]}"#, ["provider_config.tolerations[0].key"]),
             (#"{"tolerations": [{"operator": "Exists", "value": "x"}]}"#, ["provider_config.tolerations[0].value"]),
-            (#"{"tolerations": [{"key": "a", "toleration_seconds": 5}]}"#, ["provider_config.tolerations[0].toleration_seconds"]),
-            (#"{"tolerations": [{"key": "a", "tolerationSeconds": 5}]}"#, ["provider_config.tolerations[0].tolerationSeconds"]),
+            (
+                #"{"tolerations": [{"key": "a", "toleration_seconds": 5}]}"#,
+                ["provider_config.tolerations[0].toleration_seconds"]
+            ),
+            (
+                #"{"tolerations": [{"key": "a", "tolerationSeconds": 5}]}"#,
+                ["provider_config.tolerations[0].tolerationSeconds"]
+            ),
             (#"{"image_pull_secrets": "regcred"}"#, ["provider_config.image_pull_secrets"]),
             (#"{"image_pull_secrets": ["ok", "Not_OK"]}"#, ["provider_config.image_pull_secrets[1]"]),
             (#"{"service_account": "Admin"}"#, ["provider_config.service_account"]),
             (#"{"service_account": true}"#, ["provider_config.service_account"]),
             (#"{"ingress_from_namespaces": ["a.b"]}"#, ["provider_config.ingress_from_namespaces[0]"]),
             (#"{"rollback_on_failure": "yes"}"#, ["provider_config.rollback_on_failure"]),
-            (#"{"replicas": "x", "service_type": "y", "extra": 1}"#,
-             ["provider_config.extra", "provider_config.replicas", "provider_config.service_type"]),
+            (
+                #"{"replicas": "x", "service_type": "y", "extra": 1}"#,
+                ["provider_config.extra", "provider_config.replicas", "provider_config.service_type"]
+            ),
         ])
     func providerConfigViolations(json: String, fields: [String]) {
         #expect(self.configViolations(json) == fields)
@@ -70,8 +78,11 @@ struct KubernetesValidationTests {
         for violation in violations { #expect(!violation.description.lowercased().contains("hunter2")) }
     }
 
-    private func fields(_ spec: TenantComputeSpec, prefix: String = "landlord-", secretsDirectory: String? = nil) -> [String] {
-        KubernetesValidation.violations(of: spec, namespacePrefix: prefix, secretsDirectory: secretsDirectory).map(\.field)
+    private func fields(_ spec: TenantComputeSpec, prefix: String = "landlord-", secretsDirectory: String? = nil)
+        -> [String]
+    {
+        KubernetesValidation.violations(of: spec, namespacePrefix: prefix, secretsDirectory: secretsDirectory).map(
+            \.field)
     }
 
     @Test("the example specs are valid")
@@ -113,28 +124,33 @@ struct KubernetesValidationTests {
         spec.labels["landlord.dev/tenant-id"] = "other"
         spec.labels["bad key"] = "x"
         spec.labels["ok"] = "bad value!"
+        spec.labels["kubernetes.io/metadata.name"] = "other"
+        spec.networking.dns?.hostname = "Acme"
         spec.containers[0].resources = ResourceRequirements(cpu: 1000, memory: 256)  // leaves nothing for worker
-        #expect(self.fields(spec).sorted() == [
-            "containers[0].env[\"1BAD\"]",
-            "containers[0].env[\"API_TOKEN\"]",
-            "containers[0].name",
-            "containers[0].ports[2].name",
-            "containers[0].resources.cpu",
-            "containers[1].ports[1].container_port",
-            "containers[1].ports[2].host_port",
-            "labels.\"bad key\"",
-            "labels.\"landlord.dev/tenant-id\"",
-            "labels.\"ok\"",
-            "networking.dns.domain",
-            "networking.security_groups",
-            "networking.subnets",
-            "provider_type",
-            "secrets[2].env_var",
-            "secrets[2].name",
-            "secrets[2].source",
-            "secrets[3].env_var",
-            "secrets[3].source",
-        ])
+        #expect(
+            self.fields(spec).sorted() == [
+                "containers[0].env[\"1BAD\"]",
+                "containers[0].env[\"API_TOKEN\"]",
+                "containers[0].name",
+                "containers[0].ports[2].name",
+                "containers[0].resources.cpu",
+                "containers[1].ports[1].container_port",
+                "containers[1].ports[2].host_port",
+                "labels.\"bad key\"",
+            "labels.\"kubernetes.io/metadata.name\"",
+                "labels.\"landlord.dev/tenant-id\"",
+                "labels.\"ok\"",
+                "networking.dns.domain",
+            "networking.dns.hostname",
+                "networking.security_groups",
+                "networking.subnets",
+                "provider_type",
+                "secrets[2].env_var",
+                "secrets[2].name",
+                "secrets[2].source",
+                "secrets[3].env_var",
+                "secrets[3].source",
+            ])
         // With a secrets directory, file secrets are fine (and their key must stay inside it).
         var files = Specs.minimal
         files.secrets = [SecretReference(name: "a", source: "file", key: "../etc/passwd", envVar: "A")]

@@ -117,7 +117,8 @@ package struct KubernetesAPI: Sendable {
             .DELETE, resource.objectPath(namespace: namespace, name: name),
             headers: ["Accept": "application/json"],
             operation: Self.operation("delete", resource, namespace: namespace, name: name))
-        request.body = ByteBuffer(string: #"{"apiVersion":"v1","kind":"DeleteOptions","propagationPolicy":"Foreground"}"#)
+        request.body = ByteBuffer(
+            string: #"{"apiVersion":"v1","kind":"DeleteOptions","propagationPolicy":"Foreground"}"#)
         request.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
         do {
             _ = try await self.send(request, ok: [200, 202])
@@ -189,7 +190,9 @@ package struct KubernetesAPI: Sendable {
         }
 
         /// `patch deployments.apps`.
-        package var description: String { "\(self.verb) \(self.group.isEmpty ? self.resource : "\(self.resource).\(self.group)")" }
+        package var description: String {
+            "\(self.verb) \(self.group.isEmpty ? self.resource : "\(self.resource).\(self.group)")"
+        }
     }
 
     /// Whether the credentials may do `permission` in every namespace (a SelfSubjectAccessReview).
@@ -218,7 +221,8 @@ package struct KubernetesAPI: Sendable {
         try request.json(
             Review(
                 spec: .init(
-                    resourceAttributes: .init(verb: permission.verb, group: permission.group, resource: permission.resource)
+                    resourceAttributes: .init(
+                        verb: permission.verb, group: permission.group, resource: permission.resource)
                 )),
             encoder: Self.encoder)
         let review = try await self.send(request).decode(Review.self)

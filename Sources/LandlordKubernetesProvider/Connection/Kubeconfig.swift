@@ -99,7 +99,8 @@ struct Kubeconfig: Decodable {
         do {
             return try YAMLDecoder().decode(Kubeconfig.self, from: text)
         } catch let error as DecodingError {
-            throw KubernetesConfigurationError("the kubeconfig \(path) is not a valid kubeconfig: \(Self.describe(error))")
+            throw KubernetesConfigurationError(
+                "the kubeconfig \(path) is not a valid kubeconfig: \(Self.describe(error))")
         } catch {
             throw KubernetesConfigurationError("the kubeconfig \(path) is not valid YAML")
         }

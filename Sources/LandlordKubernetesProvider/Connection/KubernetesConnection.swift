@@ -146,7 +146,8 @@ package struct KubernetesConnection: Sendable, CustomStringConvertible {
         return try Self.connection(of: config, path: path, context: context)
     }
 
-    static func connection(of config: Kubeconfig, path: String, context requested: String?) throws(KubernetesConfigurationError)
+    static func connection(of config: Kubeconfig, path: String, context requested: String?)
+        throws(KubernetesConfigurationError)
         -> KubernetesConnection
     {
         func fail(_ problem: String) -> KubernetesConfigurationError {
@@ -221,7 +222,8 @@ package struct KubernetesConnection: Sendable, CustomStringConvertible {
             }
             if user.authProvider != nil {
                 throw fail(
-                    "\(who) uses an auth-provider, which landlord does not support; give it a token, tokenFile or client certificate")
+                    "\(who) uses an auth-provider, which landlord does not support; give it a token, tokenFile or client certificate"
+                )
             }
             if user.username != nil || user.password != nil {
                 throw fail("\(who) uses basic authentication (username/password), which landlord does not support")

@@ -47,7 +47,8 @@ package struct KubernetesResource: Sendable, Hashable, CustomStringConvertible {
     package var description: String { self.qualifiedName }
 
     /// `v1` Namespace.
-    package static let namespaces = Self(group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false)
+    package static let namespaces = Self(
+        group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false)
     /// `v1` Service.
     package static let services = Self(group: "", version: "v1", plural: "services", kind: "Service", namespaced: true)
     /// `v1` Secret.

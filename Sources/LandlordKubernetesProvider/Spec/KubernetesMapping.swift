@@ -66,7 +66,8 @@ package enum KubernetesMapping {
         let pod = Self.podResources(containerResources)
 
         let namespaceObject = Namespace(
-            metadata: ObjectMeta(name: namespace, labels: labels, annotations: [KubernetesNaming.specHashAnnotation: hash])
+            metadata: ObjectMeta(
+                name: namespace, labels: labels, annotations: [KubernetesNaming.specHashAnnotation: hash])
         )
 
         // Quota: room for the pods of the rollout (one extra pod: maxSurge 1).
@@ -240,11 +241,13 @@ package enum KubernetesMapping {
         resources: Amounts,
         secretEnvironment: [Container.EnvVar]
     ) -> Container {
-        let environment = spec.env.keys.sorted().map { Container.EnvVar(name: $0, value: spec.env[$0]) } + secretEnvironment
+        let environment =
+            spec.env.keys.sorted().map { Container.EnvVar(name: $0, value: spec.env[$0]) } + secretEnvironment
         var quantities = ["cpu": Self.cpu(resources.cpu), "memory": Self.mebibytes(resources.memory)]
         if resources.storage > 0 { quantities["ephemeral-storage"] = Self.mebibytes(resources.storage) }
         let ports = spec.ports.map {
-            Container.ContainerPort(name: Self.portName($0), containerPort: $0.containerPort, protocol: Self.protocolName($0.protocol))
+            Container.ContainerPort(
+                name: Self.portName($0), containerPort: $0.containerPort, protocol: Self.protocolName($0.protocol))
         }
         let probes = spec.healthCheck.map(Self.probes)
         return Container(

@@ -86,7 +86,13 @@ package struct KubernetesSpecConfig: Sendable, Hashable, Encodable {
     package static func decode(_ raw: RawJSON?) -> (config: Self, violations: [FieldViolation]) {
         guard let raw, !raw.isEmpty else { return (Self(), []) }
         guard let value = try? raw.value() else {
-            return (Self(), [FieldViolation(field: "provider_config", description: "provider_config must be a well-formed JSON document")])
+            return (
+                Self(),
+                [
+                    FieldViolation(
+                        field: "provider_config", description: "provider_config must be a well-formed JSON document")
+                ]
+            )
         }
         guard case .object(let object) = value else {
             return (
@@ -142,9 +148,15 @@ package struct KubernetesSpecConfig: Sendable, Hashable, Encodable {
                         continue
                     }
                     if !KubernetesNames.isLabelKey(name) {
-                        violation(path, "a node_selector key must be a label key ([prefix/]name, name at most 63 characters of letters, digits, '-', '_', '.')")
+                        violation(
+                            path,
+                            "a node_selector key must be a label key ([prefix/]name, name at most 63 characters of letters, digits, '-', '_', '.')"
+                        )
                     } else if !KubernetesNames.isLabelValue(text) {
-                        violation(path, "a node_selector value must be a label value (at most 63 characters of letters, digits, '-', '_', '.', starting and ending with a letter or digit)")
+                        violation(
+                            path,
+                            "a node_selector value must be a label value (at most 63 characters of letters, digits, '-', '_', '.', starting and ending with a letter or digit)"
+                        )
                     } else {
                         selector[name] = text
                     }
@@ -187,7 +199,11 @@ package struct KubernetesSpecConfig: Sendable, Hashable, Encodable {
                         names.append(name)
                     }
                 }
-                if key == "image_pull_secrets" { config.imagePullSecrets = names } else { config.ingressFromNamespaces = names }
+                if key == "image_pull_secrets" {
+                    config.imagePullSecrets = names
+                } else {
+                    config.ingressFromNamespaces = names
+                }
             case "service_account":
                 guard case .string(let name) = entry else {
                     violation(field, "service_account must be a string (it is \(typeName(entry)))")
@@ -206,7 +222,9 @@ package struct KubernetesSpecConfig: Sendable, Hashable, Encodable {
                 config.rollbackOnFailure = flag
             default:
                 violation(
-                    field, "unknown key; the kubernetes provider accepts " + Self.keys.map { "\"\($0)\"" }.joined(separator: ", "))
+                    field,
+                    "unknown key; the kubernetes provider accepts "
+                        + Self.keys.map { "\"\($0)\"" }.joined(separator: ", "))
             }
         }
         return (config, violations)
@@ -217,7 +235,10 @@ package struct KubernetesSpecConfig: Sendable, Hashable, Encodable {
 
     private static func toleration(_ value: JSONValue, field: String) -> (Toleration?, [FieldViolation]) {
         guard case .object(let object) = value else {
-            return (nil, [FieldViolation(field: field, description: "a toleration must be an object (it is \(typeName(value)))")])
+            return (
+                nil,
+                [FieldViolation(field: field, description: "a toleration must be an object (it is \(typeName(value)))")]
+            )
         }
         var toleration = Toleration()
         var violations: [FieldViolation] = []
@@ -233,7 +254,8 @@ package struct KubernetesSpecConfig: Sendable, Hashable, Encodable {
             violations.append(
                 FieldViolation(
                     field: "\(field).\(shortened(key))",
-                    description: "unknown key; a toleration has " + Self.tolerationKeys.map { "\"\($0)\"" }.joined(separator: ", ")))
+                    description: "unknown key; a toleration has "
+                        + Self.tolerationKeys.map { "\"\($0)\"" }.joined(separator: ", ")))
         }
         toleration.key = string("key")
         toleration.operator = string("operator")
@@ -244,7 +266,9 @@ package struct KubernetesSpecConfig: Sendable, Hashable, Encodable {
                 toleration.tolerationSeconds = seconds
             } else {
                 violations.append(
-                    FieldViolation(field: "\(field).toleration_seconds", description: "toleration_seconds must be a whole number, at least 0"))
+                    FieldViolation(
+                        field: "\(field).toleration_seconds",
+                        description: "toleration_seconds must be a whole number, at least 0"))
             }
         }
         if let key = toleration.key, !key.isEmpty, !KubernetesNames.isLabelKey(key) {
@@ -254,25 +278,32 @@ package struct KubernetesSpecConfig: Sendable, Hashable, Encodable {
         switch operation {
         case "Exists":
             if let value = toleration.value, !value.isEmpty {
-                violations.append(FieldViolation(field: "\(field).value", description: "value must be empty with operator \"Exists\""))
+                violations.append(
+                    FieldViolation(field: "\(field).value", description: "value must be empty with operator \"Exists\"")
+                )
             }
         case "Equal":
             if (toleration.key ?? "").isEmpty {
-                violations.append(FieldViolation(field: "\(field).key", description: "key is required with operator \"Equal\""))
+                violations.append(
+                    FieldViolation(field: "\(field).key", description: "key is required with operator \"Equal\""))
             }
             if let value = toleration.value, !KubernetesNames.isLabelValue(value) {
                 violations.append(FieldViolation(field: "\(field).value", description: "value must be a label value"))
             }
         default:
-            violations.append(FieldViolation(field: "\(field).operator", description: "operator must be \"Exists\" or \"Equal\""))
+            violations.append(
+                FieldViolation(field: "\(field).operator", description: "operator must be \"Exists\" or \"Equal\""))
         }
         if let effect = toleration.effect, !effect.isEmpty, !Self.effects.contains(effect) {
             violations.append(
-                FieldViolation(field: "\(field).effect", description: "effect must be \"NoSchedule\", \"PreferNoSchedule\" or \"NoExecute\""))
+                FieldViolation(
+                    field: "\(field).effect",
+                    description: "effect must be \"NoSchedule\", \"PreferNoSchedule\" or \"NoExecute\""))
         }
         if toleration.tolerationSeconds != nil, toleration.effect != "NoExecute" {
             violations.append(
-                FieldViolation(field: "\(field).toleration_seconds", description: "toleration_seconds needs effect \"NoExecute\""))
+                FieldViolation(
+                    field: "\(field).toleration_seconds", description: "toleration_seconds needs effect \"NoExecute\""))
         }
         return (toleration, violations)
     }
@@ -298,6 +329,7 @@ package struct KubernetesSpecConfig: Sendable, Hashable, Encodable {
     }
 
     private static func shortened(_ key: String) -> String {
-        key.count > SpecValidator.maximumQuotedLength ? String(key.prefix(SpecValidator.maximumQuotedLength)) + "..." : key
+        key.count > SpecValidator.maximumQuotedLength
+            ? String(key.prefix(SpecValidator.maximumQuotedLength)) + "..." : key
     }
 }

@@ -20,8 +20,9 @@ internal import LandlordProviderKit
 /// | `secrets[k].key` | for `file`: a relative path inside the secrets directory |
 /// | `secrets[k].env_var` | required, a valid name, unique |
 /// | `networking.security_groups`, `networking.subnets` | empty (the cluster decides) |
+/// | `networking.dns.hostname` | a DNS-1123 label (lowercase) |
 /// | `networking.dns.domain` | empty (the cluster's DNS decides the domain) |
-/// | `labels.<key>` | a label key and value, not one of landlord's own (`landlord.dev/...`, `app.kubernetes.io/managed-by`) |
+/// | `labels.<key>` | a label key and value, not one of landlord's own (`landlord.dev/...`, `app.kubernetes.io/managed-by`) nor Kubernetes' (`kubernetes.io/`, `k8s.io/` prefixes) |
 package enum KubernetesValidation {
     /// Every violation of the provider's rules in `spec` (the framework's rules not included).
     package static func violations(
@@ -34,7 +35,9 @@ package enum KubernetesValidation {
         func violation(_ field: String, _ description: String) {
             violations.append(FieldViolation(field: field, description: description))
         }
-        if let problem = SpecValidator.providerTypeViolation(of: spec, provider: provider) { violations.append(problem) }
+        if let problem = SpecValidator.providerTypeViolation(of: spec, provider: provider) {
+            violations.append(problem)
+        }
         violations += KubernetesSpecConfig.decode(spec.providerConfig).violations
 
         let namespace = KubernetesNaming.namespace(prefix: namespacePrefix, tenantID: spec.tenantID)
@@ -54,14 +57,16 @@ package enum KubernetesValidation {
             if !container.name.isEmpty, !KubernetesNames.isDNS1123Label(container.name) {
                 violation(
                     "\(path).name",
-                    "a container name must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit)")
+                    "a container name must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit)"
+                )
             }
             for name in container.env.keys.sorted() where !name.isEmpty {
                 let field = "\(path).env[\(SpecValidator.quoted(name))]"
                 if !KubernetesNames.isEnvironmentVariableName(name) {
                     violation(
                         field,
-                        "a variable name must consist of letters, digits, '_', '-' and '.', and must not start with a digit")
+                        "a variable name must consist of letters, digits, '_', '-' and '.', and must not start with a digit"
+                    )
                 } else if secretVariables.contains(name) {
                     violation(field, "the variable is also a secret's env_var")
                 }
@@ -72,9 +77,11 @@ package enum KubernetesValidation {
                 if !port.name.isEmpty, !KubernetesNames.isPortName(port.name) {
                     violation(
                         "\(portPath).name",
-                        "a port name must be an IANA service name: at most 15 lowercase letters, digits and '-', with a letter, no '--'")
+                        "a port name must be an IANA service name: at most 15 lowercase letters, digits and '-', with a letter, no '--'"
+                    )
                 } else if let first = portNames[name] {
-                    violation("\(portPath).name", "the port name \(SpecValidator.quoted(name)) is already used by \(first)")
+                    violation(
+                        "\(portPath).name", "the port name \(SpecValidator.quoted(name)) is already used by \(first)")
                 } else {
                     portNames[name] = portPath
                 }
@@ -99,34 +106,58 @@ package enum KubernetesValidation {
         if !spec.networking.securityGroups.isEmpty {
             violation(
                 "networking.security_groups",
-                "the kubernetes provider does not support security groups (tenants are isolated by a NetworkPolicy); leave security_groups empty")
+                "the kubernetes provider does not support security groups (tenants are isolated by a NetworkPolicy); leave security_groups empty"
+            )
         }
         if !spec.networking.subnets.isEmpty {
             violation(
-                "networking.subnets", "the kubernetes provider does not support subnets (the cluster places pods); leave subnets empty")
+                "networking.subnets",
+                "the kubernetes provider does not support subnets (the cluster places pods); leave subnets empty")
+        }
+        if let hostname = spec.networking.dns?.hostname, !hostname.isEmpty, !KubernetesNames.isDNS1123Label(hostname) {
+            violation(
+                "networking.dns.hostname",
+                "a pod's hostname must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit)"
+            )
         }
         if let domain = spec.networking.dns?.domain, !domain.isEmpty {
             violation(
-                "networking.dns.domain", "the kubernetes provider cannot set a domain (the cluster's DNS decides it); leave domain empty")
+                "networking.dns.domain",
+                "the kubernetes provider cannot set a domain (the cluster's DNS decides it); leave domain empty")
         }
         for key in spec.labels.keys.sorted() where !key.isEmpty {
             let field = "labels.\(SpecValidator.quoted(key))"
             if key.hasPrefix(KubernetesNaming.reservedLabelPrefix) || key == KubernetesNaming.managedByLabel {
                 violation(field, "the label key is landlord's own")
+            } else if Self.isKubernetesReserved(key) {
+                violation(field, "label keys with a kubernetes.io or k8s.io prefix are reserved for Kubernetes")
             } else if !KubernetesNames.isLabelKey(key) {
-                violation(field, "a label key must be [prefix/]name, the name at most 63 characters of letters, digits, '-', '_', '.'")
+                violation(
+                    field,
+                    "a label key must be [prefix/]name, the name at most 63 characters of letters, digits, '-', '_', '.'"
+                )
             } else if !KubernetesNames.isLabelValue(spec.labels[key] ?? "") {
                 violation(
                     field,
-                    "a label value must be at most 63 characters of letters, digits, '-', '_', '.', starting and ending with a letter or digit")
+                    "a label value must be at most 63 characters of letters, digits, '-', '_', '.', starting and ending with a letter or digit"
+                )
             }
         }
         return violations
     }
 
+    /// Whether `key`'s prefix is `kubernetes.io`, `k8s.io` or a subdomain of them.
+    private static func isKubernetesReserved(_ key: String) -> Bool {
+        guard let slash = key.firstIndex(of: "/") else { return false }
+        let prefix = key[..<slash]
+        return ["kubernetes.io", "k8s.io"].contains { prefix == $0 || prefix.hasSuffix("." + $0) }
+    }
+
     private static func resourceViolations(_ spec: TenantComputeSpec) -> [FieldViolation] {
         var violations: [FieldViolation] = []
-        let explicit = spec.containers.enumerated().compactMap { index, container in container.resources.map { (index, $0) } }
+        let explicit = spec.containers.enumerated().compactMap { index, container in
+            container.resources.map { (index, $0) }
+        }
         let others = spec.containers.count - explicit.count
         let amounts: [(String, Int, (ResourceRequirements) -> Int, String)] = [
             ("cpu", spec.resources.cpu, { $0.cpu }, "millicores"),
@@ -144,7 +175,8 @@ package enum KubernetesValidation {
                         field: "containers[\(last.0)].resources.\(name)",
                         description:
                             "the containers' own \(name) (\(used) \(unit)) must fit in the tenant's resources.\(name) (\(total) \(unit))"
-                            + (others > 0 && name != "storage" ? ", leaving at least 1 for each of the \(others) containers without their own" : "")
+                            + (others > 0 && name != "storage"
+                                ? ", leaving at least 1 for each of the \(others) containers without their own" : "")
                     )
                 )
             }
@@ -162,7 +194,8 @@ package enum KubernetesValidation {
                     FieldViolation(
                         field: "\(path).name",
                         description:
-                            "a secret's name is its key in the tenant's Secret: at most 253 letters, digits, '-', '_' and '.'"))
+                            "a secret's name is its key in the tenant's Secret: at most 253 letters, digits, '-', '_' and '.'"
+                    ))
             }
             switch secret.source {
             case "env", "":
@@ -173,12 +206,14 @@ package enum KubernetesValidation {
                         FieldViolation(
                             field: "\(path).source",
                             description:
-                                "file secrets need a secrets directory (--kubernetes-secrets-dir), and none is configured"))
+                                "file secrets need a secrets directory (--kubernetes-secrets-dir), and none is configured"
+                        ))
                 } else if !secret.key.isEmpty && !SecretResolver.isSafeFileKey(secret.key) {
                     violations.append(
                         FieldViolation(
                             field: "\(path).key",
-                            description: "the key of a file secret must be a relative path inside the secrets directory"))
+                            description: "the key of a file secret must be a relative path inside the secrets directory"
+                        ))
                 }
             default:
                 violations.append(
@@ -192,17 +227,21 @@ package enum KubernetesValidation {
                 violations.append(
                     FieldViolation(
                         field: "\(path).env_var",
-                        description: "env_var is required: the kubernetes provider passes secrets as environment variables"))
+                        description:
+                            "env_var is required: the kubernetes provider passes secrets as environment variables"))
             } else if !KubernetesNames.isEnvironmentVariableName(secret.envVar) {
                 violations.append(
                     FieldViolation(
                         field: "\(path).env_var",
-                        description: "env_var must consist of letters, digits, '_', '-' and '.', and must not start with a digit"))
+                        description:
+                            "env_var must consist of letters, digits, '_', '-' and '.', and must not start with a digit"
+                    ))
             } else if let first = firstIndexOfVariable[secret.envVar] {
                 violations.append(
                     FieldViolation(
                         field: "\(path).env_var",
-                        description: "env_var \(SpecValidator.quoted(secret.envVar)) is already used by secrets[\(first)]"))
+                        description:
+                            "env_var \(SpecValidator.quoted(secret.envVar)) is already used by secrets[\(first)]"))
             } else {
                 firstIndexOfVariable[secret.envVar] = index
             }

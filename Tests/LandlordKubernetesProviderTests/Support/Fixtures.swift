@@ -7,7 +7,8 @@ struct TemporaryDirectory {
     let url: URL
 
     init() throws {
-        self.url = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ll-k8s-\(UUID().uuidString.prefix(8))")
+        self.url = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
+            "ll-k8s-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: self.url, withIntermediateDirectories: true)
     }
 
@@ -43,9 +44,12 @@ enum Specs {
             providerType: "kubernetes",
             containers: [
                 ContainerSpec(
-                    name: "web", image: "nginx:1.25", command: ["/docker-entrypoint.sh"], args: ["nginx", "-g", "daemon off;"],
+                    name: "web", image: "nginx:1.25", command: ["/docker-entrypoint.sh"],
+                    args: ["nginx", "-g", "daemon off;"],
                     env: ["MODE": "production", "LOG_LEVEL": "info"],
-                    ports: [PortMapping(containerPort: 80, hostPort: 8080, name: "http"), PortMapping(containerPort: 9090)],
+                    ports: [
+                        PortMapping(containerPort: 80, hostPort: 8080, name: "http"), PortMapping(containerPort: 9090),
+                    ],
                     healthCheck: HealthCheckConfig(
                         type: .http, httpPath: "/healthz", port: 80, intervalSeconds: 15, timeoutSeconds: 3,
                         healthyThreshold: 2, unhealthyThreshold: 4),
@@ -55,7 +59,9 @@ enum Specs {
                     name: "worker", image: "ghcr.io/acme/worker@sha256:" + String(repeating: "a", count: 64),
                     args: ["--queue", "jobs"],
                     ports: [PortMapping(containerPort: 5353, protocol: .udp)],
-                    healthCheck: HealthCheckConfig(type: .exec, command: ["/bin/check", "--quick"], intervalSeconds: 0, timeoutSeconds: 0, healthyThreshold: 0, unhealthyThreshold: 0)
+                    healthCheck: HealthCheckConfig(
+                        type: .exec, command: ["/bin/check", "--quick"], intervalSeconds: 0, timeoutSeconds: 0,
+                        healthyThreshold: 0, unhealthyThreshold: 0)
                 ),
             ],
             resources: ResourceRequirements(cpu: 1000, memory: 1024, storage: 2048),
@@ -98,14 +104,17 @@ enum Specs {
                     healthCheck: .tcp(port: 5432), resources: ResourceRequirements(cpu: 300, memory: 512, storage: 100))
             ],
             resources: ResourceRequirements(cpu: 300, memory: 512),
-            secrets: [SecretReference(name: "pg", source: "env", key: "LL_TEST_DB_PASSWORD", envVar: "POSTGRES_PASSWORD")],
+            secrets: [
+                SecretReference(name: "pg", source: "env", key: "LL_TEST_DB_PASSWORD", envVar: "POSTGRES_PASSWORD")
+            ],
             providerConfig: RawJSON(#"{"service_type":"NodePort","replicas":0}"#)
         )
     }
 
     static func objects(_ spec: TenantComputeSpec, prefix: String = "landlord-") -> TenantObjects {
         let config = KubernetesSpecConfig.decode(spec.providerConfig).config
-        let values = Dictionary(uniqueKeysWithValues: spec.secrets.map { ($0.name, Self.secretEnvironment[$0.key] ?? "") })
+        let values = Dictionary(
+            uniqueKeysWithValues: spec.secrets.map { ($0.name, Self.secretEnvironment[$0.key] ?? "") })
         return KubernetesMapping.objects(for: spec, config: config, namespacePrefix: prefix, secretValues: values)
     }
 }
