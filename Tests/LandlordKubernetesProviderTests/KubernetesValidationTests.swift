@@ -151,6 +151,20 @@ struct KubernetesValidationTests {
                 "secrets[3].env_var",
                 "secrets[3].source",
             ])
+        // A Service port is used once per protocol, whether it comes from host_port or container_port.
+        var servicePorts = Specs.minimal
+        servicePorts.containers[0].ports = [PortMapping(containerPort: 80, hostPort: 8080)]
+        servicePorts.containers.append(
+            ContainerSpec(name: "b", image: "busybox:1.36", ports: [PortMapping(containerPort: 8080)]))
+        #expect(self.fields(servicePorts) == ["containers[1].ports[0].container_port"])
+        servicePorts.containers[1].ports[0].protocol = .udp
+        #expect(self.fields(servicePorts).isEmpty)
+
+        // The stored spec must fit in an annotation.
+        var large = Specs.minimal
+        large.containers[0].args = Array(repeating: String(repeating: "x", count: 1000), count: 140)
+        #expect(self.fields(large) == ["containers"])
+
         // With a secrets directory, file secrets are fine (and their key must stay inside it).
         var files = Specs.minimal
         files.secrets = [SecretReference(name: "a", source: "file", key: "../etc/passwd", envVar: "A")]

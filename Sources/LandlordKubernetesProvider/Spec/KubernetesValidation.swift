@@ -8,6 +8,7 @@ internal import LandlordProviderKit
 /// |---|---|
 /// | `provider_type` | is `kubernetes` |
 /// | `provider_config`, `provider_config.<key>` | see ``KubernetesSpecConfig`` |
+/// | `containers` | the stored spec (environment values fingerprinted) at most 128 KiB |
 /// | `tenant_id` | `<prefix><tenant_id>` is a DNS-1123 label (at most 63 characters, starting and ending with a letter or digit) |
 /// | `containers[i].name` | a DNS-1123 label |
 /// | `containers[i].env[NAME]` | a name the API server accepts (letters, digits, `_`, `-`, `.`; not starting with a digit); not also a secret's `env_var` |
@@ -24,6 +25,10 @@ internal import LandlordProviderKit
 /// | `networking.dns.domain` | empty (the cluster's DNS decides the domain) |
 /// | `labels.<key>` | a label key and value, not one of landlord's own (`landlord.dev/...`, `app.kubernetes.io/managed-by`) nor Kubernetes' (`kubernetes.io/`, `k8s.io/` prefixes) |
 package enum KubernetesValidation {
+    /// The largest stored spec (the Deployment's `landlord.dev/spec` annotation; the API server
+    /// allows 256 KiB of annotations per object): 128 KiB.
+    package static let maximumStoredSpecSize = 128 << 10
+
     /// Every violation of the provider's rules in `spec` (the framework's rules not included).
     package static func violations(
         of spec: TenantComputeSpec,
@@ -38,7 +43,15 @@ package enum KubernetesValidation {
         if let problem = SpecValidator.providerTypeViolation(of: spec, provider: provider) {
             violations.append(problem)
         }
-        violations += KubernetesSpecConfig.decode(spec.providerConfig).violations
+        let (config, configViolations) = KubernetesSpecConfig.decode(spec.providerConfig)
+        violations += configViolations
+        let stored = KubernetesMapping.storedSpec(spec, config: config).utf8.count
+        if stored > Self.maximumStoredSpecSize {
+            violation(
+                "containers",
+                "the spec is too large to keep on the cluster: its stored form has \(stored) bytes, at most \(Self.maximumStoredSpecSize) fit in an annotation"
+            )
+        }
 
         let namespace = KubernetesNaming.namespace(prefix: namespacePrefix, tenantID: spec.tenantID)
         if !spec.tenantID.isEmpty, !KubernetesNames.isDNS1123Label(namespace) {
@@ -94,9 +107,16 @@ package enum KubernetesValidation {
                     portUses[key] = portPath
                 }
                 let serviceKey = "\(port.hostPort != 0 ? port.hostPort : port.containerPort)/\(port.protocol)"
-                if port.hostPort != 0, let first = servicePortUses[serviceKey] {
-                    violation("\(portPath).host_port", "the Service port \(serviceKey) is already used by \(first)")
-                } else if servicePortUses[serviceKey] == nil {
+                if let first = servicePortUses[serviceKey] {
+                    if port.hostPort != 0 {
+                        violation("\(portPath).host_port", "the Service port \(serviceKey) is already used by \(first)")
+                    } else if portUses[key] == portPath {
+                        // (a container port used twice is reported above already)
+                        violation(
+                            "\(portPath).container_port",
+                            "the Service port \(serviceKey) (the container port, as host_port is 0) is already used by \(first)")
+                    }
+                } else {
                     servicePortUses[serviceKey] = portPath
                 }
             }
