@@ -175,14 +175,16 @@ struct KubernetesConnectionTests {
             "insecure-skip-tls-verify"),
         RefusedCase(
             "exec plugin",
-            Self.replacing("    token: \(Self.token)", with: "    exec:\n      command: aws\n      args: [eks, get-token]"),
+            Self.replacing(
+                "    token: \(Self.token)", with: "    exec:\n      command: aws\n      args: [eks, get-token]"),
             "prod", "exec credential plugin"),
         RefusedCase(
             "auth-provider", Self.replacing("    token: \(Self.token)", with: "    auth-provider:\n      name: gcp"),
             "prod", "auth-provider"),
         RefusedCase(
             "basic auth",
-            Self.replacing("    token: \(Self.token)", with: "    username: admin\n    password: \(Self.token)"), "prod",
+            Self.replacing("    token: \(Self.token)", with: "    username: admin\n    password: \(Self.token)"),
+            "prod",
             "basic authentication"),
         RefusedCase(
             "certificate without key", Self.replacing("    client-key-data: \(Self.base64(Self.keyPEM))", with: ""),
@@ -195,7 +197,8 @@ struct KubernetesConnectionTests {
         RefusedCase("unknown context", Self.kubeconfig(), "staging", #"no context "staging" (it has "prod", "dev")"#),
         RefusedCase("no current-context", Self.replacing("current-context: prod", with: ""), "", "no current-context"),
         RefusedCase(
-            "missing cluster", Self.replacing("cluster: prod-cluster", with: "cluster: gone"), "prod", #"cluster "gone""#),
+            "missing cluster", Self.replacing("cluster: prod-cluster", with: "cluster: gone"), "prod",
+            #"cluster "gone""#),
         RefusedCase("missing user", Self.replacing("user: prod-user", with: "user: nobody"), "prod", #"user "nobody""#),
         RefusedCase("not a kubeconfig", "clusters: {a: 1}\n", "", "is not a valid kubeconfig"),
         RefusedCase("not YAML", "clusters: [\n  - : : \(Self.token)", "", "is not"),
@@ -205,7 +208,8 @@ struct KubernetesConnectionTests {
     func refused(_ refused: RefusedCase) throws {
         try self.withKubeconfig(refused.text) { path, _ in
             let message = self.failure {
-                try KubernetesConnection.fromKubeconfig(path: path, context: refused.context.isEmpty ? nil : refused.context)
+                try KubernetesConnection.fromKubeconfig(
+                    path: path, context: refused.context.isEmpty ? nil : refused.context)
             }
             #expect(message.contains(refused.expected), "\(message)")
             #expect(message.contains(path))

@@ -9,7 +9,7 @@ internal import LandlordProviderKit
 /// | `provider_type` | is `kubernetes` |
 /// | `provider_config`, `provider_config.<key>` | see ``KubernetesSpecConfig`` |
 /// | `containers` | the stored spec (environment values fingerprinted) at most 128 KiB |
-/// | `tenant_id` | `<prefix><tenant_id>` is a DNS-1123 label (at most 63 characters, starting and ending with a letter or digit) |
+/// | `tenant_id` | `<prefix><tenant_id>` is a DNS-1123 label (at most 63 characters, starting and ending with a letter or digit); the tenant id starts with a letter or digit too (it is a label value) |
 /// | `containers[i].name` | a DNS-1123 label |
 /// | `containers[i].env[NAME]` | a name the API server accepts (letters, digits, `_`, `-`, `.`; not starting with a digit); not also a secret's `env_var` |
 /// | `containers[i].ports[j].name` | an IANA service name (at most 15 characters, a letter at least); port names unique in the tenant |
@@ -54,10 +54,12 @@ package enum KubernetesValidation {
         }
 
         let namespace = KubernetesNaming.namespace(prefix: namespacePrefix, tenantID: spec.tenantID)
-        if !spec.tenantID.isEmpty, !KubernetesNames.isDNS1123Label(namespace) {
+        if !spec.tenantID.isEmpty,
+            !KubernetesNames.isDNS1123Label(namespace) || !KubernetesNames.isLabelValue(spec.tenantID)
+        {
             violation(
                 "tenant_id",
-                "the tenant's namespace \(SpecValidator.quoted(namespace)) must be a DNS-1123 label: at most 63 characters (the prefix \(SpecValidator.quoted(namespacePrefix)) leaves \(max(63 - namespacePrefix.utf8.count, 0)) for the tenant id), lowercase letters, digits and '-', ending with a letter or digit"
+                "the tenant's namespace \(SpecValidator.quoted(namespace)) must be a DNS-1123 label: at most 63 characters (the prefix \(SpecValidator.quoted(namespacePrefix)) leaves \(max(63 - namespacePrefix.utf8.count, 0)) for the tenant id), lowercase letters, digits and '-', starting and ending with a letter or digit (the tenant id is also a label value)"
             )
         }
 
@@ -114,7 +116,8 @@ package enum KubernetesValidation {
                         // (a container port used twice is reported above already)
                         violation(
                             "\(portPath).container_port",
-                            "the Service port \(serviceKey) (the container port, as host_port is 0) is already used by \(first)")
+                            "the Service port \(serviceKey) (the container port, as host_port is 0) is already used by \(first)"
+                        )
                     }
                 } else {
                     servicePortUses[serviceKey] = portPath
