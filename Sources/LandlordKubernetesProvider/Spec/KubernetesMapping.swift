@@ -42,7 +42,7 @@ package struct TenantObjects: Sendable, Hashable {
 /// | `networking.public_ip` | Service type `LoadBalancer` (unless `provider_config.service_type`) |
 /// | `networking.dns.hostname` | the pods' `hostname` |
 /// | `labels` | labels of every object (landlord's own keys win) |
-/// | (always) | NetworkPolicy `tenant-isolation`: ingress only from pods of the namespace, from `provider_config.ingress_from_namespaces`, and from anywhere to the container ports of a `NodePort`/`LoadBalancer` Service |
+/// | (always) | NetworkPolicy `tenant-isolation`: ingress only from pods of the namespace, from `provider_config.ingress_from_namespaces`, and from anywhere to the container ports of a `NodePort`/`LoadBalancer` Service (kubelet probes pass: traffic from a pod's own node is always allowed) |
 package enum KubernetesMapping {
     /// The objects of `spec` for a cluster whose tenant namespaces start with `namespacePrefix`;
     /// `secretValues` holds every secret's value by the secret's `name`.
