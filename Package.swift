@@ -119,6 +119,22 @@ targets += [
     ),
 ]
 
+// The `kubernetes` provider (in progress, not in the catalog yet): tenants as namespaces and
+// workloads on a cluster, through the API server's REST API on the kit's engine client.
+targets += [
+    .target(
+        name: "LandlordKubernetesProvider",
+        dependencies: [
+            "LandlordCompute", "LandlordProviderKit", log, nioCore,
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]
+    ),
+    .testTarget(
+        name: "LandlordKubernetesProviderTests",
+        dependencies: ["LandlordKubernetesProvider", "LandlordProviderKit", "LandlordCompute", log, nioCore]
+    ),
+]
+
 // MARK: - RPC runtime
 
 // HTTP/2 framing (nghttp2): the only targets that touch nghttp2 pointers.
