@@ -139,3 +139,39 @@ struct TenantStatusTests {
         #expect(status.health == .unhealthy)
     }
 }
+
+@Suite("Kubernetes endpoints from the Service")
+struct ServiceEndpointsTests {
+    static let ports = [
+        PortMapping(containerPort: 8080, protocol: "tcp", name: "http"),
+        PortMapping(containerPort: 9000, protocol: "udp"),
+    ]
+
+    @Test("ClusterIP: the cluster DNS name, ports matched by name or number")
+    func clusterIP() throws {
+        let service = try TenantStatusTests.decode(
+            ObservedService.self,
+            #"{"metadata":{"name":"tenant","namespace":"landlord-acme"},"spec":{"type":"ClusterIP","clusterIP":"10.0.0.7","ports":[{"name":"http","port":80},{"name":"port-9000","port":9000,"protocol":"UDP"}]}}"#)
+        let endpoints = ServiceEndpoints.endpoints(of: service, ports: Self.ports)
+        #expect(
+            endpoints == [
+                Endpoint(type: .http, address: "tenant.landlord-acme.svc", port: 80, url: "http://tenant.landlord-acme.svc:80"),
+                Endpoint(type: .udp, address: "tenant.landlord-acme.svc", port: 9000),
+            ])
+    }
+
+    @Test("LoadBalancer: nothing until the ingress is assigned, then its IP or hostname")
+    func loadBalancer() throws {
+        let pending = try TenantStatusTests.decode(
+            ObservedService.self,
+            #"{"metadata":{"name":"tenant","namespace":"landlord-acme"},"spec":{"type":"LoadBalancer","ports":[{"name":"http","port":8080}]},"status":{"loadBalancer":{}}}"#)
+        #expect(ServiceEndpoints.endpoints(of: pending, ports: Self.ports).isEmpty)
+        let assigned = try TenantStatusTests.decode(
+            ObservedService.self,
+            #"{"metadata":{"name":"tenant","namespace":"landlord-acme"},"spec":{"type":"LoadBalancer","ports":[{"name":"http","port":8080}]},"status":{"loadBalancer":{"ingress":[{"hostname":"a1.elb.example.com"}]}}}"#)
+        #expect(
+            ServiceEndpoints.endpoints(of: assigned, ports: Self.ports) == [
+                Endpoint(type: .http, address: "a1.elb.example.com", port: 8080, url: "http://a1.elb.example.com:8080")
+            ])
+    }
+}
