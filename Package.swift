@@ -135,7 +135,7 @@ targets += [
 
 // The `kubernetes` provider: tenants as namespaces and workloads on a Kubernetes cluster, through the
 // REST API (server-side apply) over the kit's engine client; kubeconfig (YAML) or in-cluster
-// configuration. Not in the catalog yet: the operations and the watch cache are still to come.
+// configuration; status from LIST+WATCH informers. Not in the catalog yet: the operations are still to come.
 targets += [
     .target(
         name: "LandlordKubernetesProvider",
