@@ -362,10 +362,41 @@ def apiserver_rules(res, obj, old):
     return out
 
 
+_VALIDATORS = {}
+
+
+def _validator(kind, api_version, version):
+    """kubernetes_validate.validate() re-reads the schema files on every call (~10 ms); this builds the
+    same Draft 2020-12 validator from the same strict schema files once per kind."""
+    key = (kind, api_version, version)
+    if key not in _VALIDATORS:
+        try:
+            from kubernetes_validate import utils as kvu
+            import jsonschema
+            from referencing import Registry, Resource
+            mm = kvu.major_minor(version)
+            schema_version = [v for v in kvu.all_versions() if kvu.major_minor(v) <= mm][-1]
+            d = f"kubernetes-json-schema/v{schema_version}-local-strict"
+            av = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+            schema = kvu.schema_contents(f"{d}/{kind.lower()}-{av}.json", version)
+            defs = kvu.schema_contents(f"{d}/_definitions.json", version)
+            registry = Resource.from_contents(defs) @ (Resource.from_contents(schema) @ Registry())
+            _VALIDATORS[key] = jsonschema.validators.Draft202012Validator(schema, registry=registry)
+        except Exception:
+            _VALIDATORS[key] = None   # fall back to the library's own validate()
+    return _VALIDATORS[key]
+
+
 def schema_causes(obj, version):
     """Validate against the official OpenAPI schema (strict); returns a list of causes."""
     try:
-        kubernetes_validate.validate(obj, version, strict=True)
+        v = _validator(obj.get("kind", ""), obj.get("apiVersion", ""), version)
+        if v is not None:
+            err = next(iter(sorted(v.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path)))), None)
+            if err is not None:
+                raise kubernetes_validate.ValidationError(err, version)
+        else:
+            kubernetes_validate.validate(obj, version, strict=True)
         return []
     except kubernetes_validate.ValidationError as e:
         path = ""
@@ -507,6 +538,7 @@ class Store:
         self.lock = threading.RLock()
         self.cond = threading.Condition(self.lock)
         self.objects = {}          # (res, ns, name) -> object
+        self.index = {}            # res -> ns -> name -> object (LIST/controller without full scans)
         self.rv = 100              # global resourceVersion counter
         self.history = []          # (rv, res, type, obj, old)
         self.history_limit = history_limit
@@ -538,19 +570,23 @@ class Store:
         old = self.objects.get(key) if old is None else old
         md["resourceVersion"] = str(self.next_rv())
         self.objects[key] = obj
+        self.index.setdefault(res, {}).setdefault(key[1], {})[key[2]] = obj
         self.record(res, typ or ("MODIFIED" if old else "ADDED"), obj, old)
         return obj
 
     def remove(self, res, ns, name):
         obj = self.objects.pop((res, ns, name), None)
         if obj is not None:
+            self.index[res][ns].pop(name, None)
             obj = copy.deepcopy(obj)
             obj["metadata"]["resourceVersion"] = str(self.next_rv())
             self.record(res, "DELETED", obj, obj)
         return obj
 
     def list(self, res, ns=None):
-        return [o for (r, n, _), o in sorted(self.objects.items()) if r == res and (ns is None or n == ns)]
+        by_ns = self.index.get(res, {})
+        spaces = sorted(by_ns) if ns is None else [ns]
+        return [by_ns[n][k] for n in spaces if n in by_ns for k in sorted(by_ns[n])]
 
 
 # ----------------------------------------------------------------------------- defaults
@@ -619,6 +655,7 @@ class FakeAPIServer:
         self._threads = []
         self._seq = 0
         self._sim = {}   # controller bookkeeping: key -> dict
+        self._hashes = {}  # (deployment uid, generation) -> template hash
 
     # ---- lifecycle
     @property
@@ -1037,11 +1074,12 @@ class FakeAPIServer:
     def controller_step(self):
         now = time.time()
         with self.store.lock:
-            for (kind, ns), deadline in list(self._sim.items()):
-                if kind == "ns-term" and now >= deadline:
-                    for (r, n, nm) in list(self.store.objects):
-                        if n == ns and r != "namespaces":
-                            self.store.remove(r, n, nm)
+            for (kind, ns), deadline in [(k, v) for k, v in self._sim.items() if k[0] == "ns-term"]:
+                if now >= deadline:
+                    for r in list(self.store.index):
+                        if r != "namespaces":
+                            for nm in list(self.store.index[r].get(ns, {})):
+                                self.store.remove(r, ns, nm)
                     self.store.remove("namespaces", "", ns)
                     del self._sim[(kind, ns)]
             for d in self.store.list("deployments"):
@@ -1066,7 +1104,9 @@ class FakeAPIServer:
         if d["metadata"].get("deletionTimestamp"):
             return
         tmpl = d["spec"]["template"]
-        h = hashlib.sha256(json.dumps(tmpl, sort_keys=True).encode()).hexdigest()
+        hk = (d["metadata"]["uid"], d["metadata"].get("generation"))
+        h = self._hashes.get(hk) or self._hashes.setdefault(hk, hashlib.sha256(json.dumps(tmpl, sort_keys=True)
+                                                                          .encode()).hexdigest())
         phash = "".join("bcdfghjklmnpqrstvwxz2456789"[int(h[i:i + 2], 16) % 27] for i in range(0, 20, 2))
         rss = [rs for rs in self.store.list("replicasets", ns) if _owned_by(rs, d)]
         revs = [int(rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"]) for rs in rss]
@@ -1163,6 +1203,8 @@ class FakeAPIServer:
 
     def _reconcile_pod(self, p, now):
         sim = self._sim.setdefault(("pod", p["metadata"]["uid"]), {"created": now})
+        if sim.get("settled"):
+            return
         age = now - sim["created"]
         ns = p["metadata"]["namespace"]
         statuses, phase, all_ready = [], "Pending", True
@@ -1222,6 +1264,9 @@ class FakeAPIServer:
                              {"type": "ContainersReady", "status": rs, "lastTransitionTime": t},
                              {"type": "Ready", "status": rs, "lastTransitionTime": t}],
               "containerStatuses": statuses}
+        if all_ready and not any(("crashloop" in c.get("image", "") or "oom" in c.get("image", ""))
+                                 for c in p["spec"]["containers"]):
+            sim["settled"] = True
         if p.get("status") != st:
             # timestamps in states would change every tick: keep the old ones when only they differ
             if _strip_times(p.get("status")) == _strip_times(st):
@@ -1356,11 +1401,18 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
 
     def setup(self):
         super().setup()
+        self.handshake_ok = True
         try:
             self.request.do_handshake()
-        except (ssl.SSLError, OSError):
-            self.close_connection = True
-            raise
+        except (ssl.SSLError, OSError):   # e.g. a client that does not trust the test CA
+            self.handshake_ok = False
+
+    def handle(self):
+        if self.handshake_ok:
+            try:
+                super().handle()
+            except (ssl.SSLError, ConnectionError, TimeoutError):
+                pass
 
     def log_message(self, fmt, *args):
         if os.environ.get("FAKE_APISERVER_LOG"):
@@ -1804,11 +1856,14 @@ def main(argv=None):
             json.dump(info, f)
         os.replace(tmp, a.ready_file)
     print(json.dumps(info), flush=True)
+    import signal
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
     try:
-        while True:
-            time.sleep(3600)
+        done.wait()
     except KeyboardInterrupt:
-        fake.stop()
+        pass
+    fake.stop()
     return 0
 
 
