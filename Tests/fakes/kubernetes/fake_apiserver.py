@@ -539,6 +539,7 @@ class Store:
         self.cond = threading.Condition(self.lock)
         self.objects = {}          # (res, ns, name) -> object
         self.index = {}            # res -> ns -> name -> object (LIST/controller without full scans)
+        self.ns_rv = {}            # namespace -> resourceVersion of its last change
         self.rv = 100              # global resourceVersion counter
         self.history = []          # (rv, res, type, obj, old)
         self.history_limit = history_limit
@@ -549,6 +550,7 @@ class Store:
         return self.rv
 
     def record(self, res, typ, obj, old):
+        self.ns_rv[obj["metadata"].get("namespace", "")] = self.rv
         self.history.append((int(obj["metadata"]["resourceVersion"]), res, typ, copy.deepcopy(obj),
                              copy.deepcopy(old) if old else None))
         if len(self.history) > self.history_limit:
@@ -1082,12 +1084,17 @@ class FakeAPIServer:
                                 self.store.remove(r, ns, nm)
                     self.store.remove("namespaces", "", ns)
                     del self._sim[(kind, ns)]
-            for d in self.store.list("deployments"):
+            # a completed rollout in a namespace where nothing changed since is not looked at again
+            deps = [d for d in self.store.list("deployments")
+                    if self._sim.get(("stable", d["metadata"]["uid"])) != self.store.ns_rv.get(d["metadata"]["namespace"])]
+            for d in deps:
                 self._reconcile_deployment(d, now)
             for p in self.store.list("pods"):
                 self._reconcile_pod(p, now)
-            for d in self.store.list("deployments"):
-                self._deployment_status(d, now)
+            for d in deps:
+                d = self.store.objects.get(("deployments", d["metadata"]["namespace"], d["metadata"]["name"]))
+                if d is not None:
+                    self._deployment_status(d, now)
             for s in self.store.list("services"):
                 if s["spec"].get("type") == "LoadBalancer" and not s["status"].get("loadBalancer", {}).get("ingress"):
                     key = ("lb", s["metadata"]["uid"])
@@ -1354,6 +1361,9 @@ class FakeAPIServer:
             n = copy.deepcopy(d)
             n["status"] = st
             self.store.put("deployments", n, old=d)
+        unsettled = any(not self._sim.get(("pod", p["metadata"]["uid"]), {}).get("settled") for p in pods)
+        if complete and not unsettled:
+            self._sim[("stable", d["metadata"]["uid"])] = self.store.ns_rv.get(ns)
 
 
 def conflict(res, name):
