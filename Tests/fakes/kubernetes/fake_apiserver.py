@@ -405,8 +405,8 @@ def schema_causes(obj, version):
         if e.validator == "additionalProperties":
             m = re.search(r"\('([^']+)' was unexpected", e.message) or re.search(r"'([^']+)'", e.message)
             field = f"{path}.{m.group(1)}" if (m and path) else (m.group(1) if m else path)
-            return [cause(field, f'Invalid value: unknown field "{field}": field not declared in schema',
-                          "FieldValueInvalid")]
+            return [cause(field, f'Invalid value: unknown field "{m.group(1) if m else field}": field not '
+                          "declared in schema", "FieldValueInvalid")]
         if e.validator == "required":
             m = re.search(r"'([^']+)' is a required property", e.message)
             field = f"{path}.{m.group(1)}" if (m and path) else (m.group(1) if m else path)
