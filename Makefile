@@ -60,6 +60,7 @@ swift-test: apt-deps
 interop-test: deps
 	$(SWIFT) build
 	$(PYTHON) -m pytest -q Tests/interop
+	$(PYTHON) -m pytest -q Tests/fakes/kubernetes
 
 # Build the release server and start it on its defaults (mock provider, 0.0.0.0:50051).
 run: deps
