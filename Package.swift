@@ -7,6 +7,7 @@
 //   landlord -> LandlordApp -> LandlordTransport -> LandlordHTTP2 -> CNGHTTP2
 //                  |                 '-----------> LandlordRPC
 //                  |-> LandlordService -> LandlordRPC, LandlordProtobuf, LandlordCompute
+//                  |-> LandlordMetrics -> LandlordRPC (its RPCServerMetrics hooks), swift-prometheus
 //                  |-> ProviderCatalog -> Landlord*Provider -> LandlordProviderKit -> LandlordCompute
 //                  '-> LandlordProviderKit (options, factories)
 //
@@ -262,13 +263,19 @@ targets += [
         dependencies: [
             "LandlordCompute", "LandlordMockProvider", "LandlordDockerProvider", "LandlordProviderKit", "LandlordService",
             "LandlordGRPCServices", "LandlordProtobuf", .product(name: "Yams", package: "Yams"),
-            "LandlordRPC", "LandlordTransport", "LandlordHTTP2", log, nioCore, serviceLifecycle, unixSignals,
+            "LandlordRPC", "LandlordTransport", "LandlordHTTP2", "LandlordMetrics", log, nioCore, serviceLifecycle,
+            unixSignals,
         ]
     ),
-    .executableTarget(name: "landlord", dependencies: ["LandlordApp", "LandlordProviderKit", log, argumentParser, nioCore]),
+    .executableTarget(
+        name: "landlord",
+        dependencies: ["LandlordApp", "LandlordMetrics", "LandlordProviderKit", log, metrics, argumentParser, nioCore]
+    ),
     .testTarget(
         name: "LandlordAppTests",
-        dependencies: ["LandlordApp", "LandlordProviderKit", "LandlordCompute", "landlord", log, argumentParser]
+        dependencies: [
+            "LandlordApp", "LandlordProviderKit", "LandlordCompute", "LandlordMetrics", "landlord", log, argumentParser,
+        ]
     ),
 ]
 
