@@ -132,15 +132,24 @@ package final class MetricsServer: Service, Sendable {
                 }
                 channel.closeFuture.whenComplete { _ in self.connections.subtract(1, ordering: .relaxed) }
                 return channel.eventLoop.makeCompletedFuture {
-                    let pipeline = channel.pipeline.syncOperations
-                    try pipeline.addHandler(RequestSizeLimiter(limit: limits.maxRequestBytes))
-                    try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
-                    try pipeline.addHandler(IdleStateHandler(readTimeout: limits.idleTimeout))
-                    try pipeline.addHandler(MetricsHTTPHandler(exposition: exposition))
+                    try Self.configure(channel.pipeline.syncOperations, limits: limits, exposition: exposition)
                 }
             }
             .bind(host: host, port: port)
             .get()
+    }
+
+    /// The handlers of one metrics connection: the size limit in front of the HTTP/1.1 codec, an
+    /// idle timer and the handler answering the requests.
+    static func configure(
+        _ pipeline: ChannelPipeline.SynchronousOperations,
+        limits: Limits,
+        exposition: @escaping @Sendable () -> [UInt8]
+    ) throws {
+        try pipeline.addHandler(RequestSizeLimiter(limit: limits.maxRequestBytes))
+        try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+        try pipeline.addHandler(IdleStateHandler(readTimeout: limits.idleTimeout))
+        try pipeline.addHandler(MetricsHTTPHandler(exposition: exposition))
     }
 
     private func resolve(_ result: Result<SocketAddress, any Error>) {
