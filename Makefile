@@ -9,7 +9,7 @@ PYTHON ?= python3
 # Debian packages the build and the tests need (checked one by one, installed only when missing).
 APT_PACKAGES := pkg-config libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev nghttp2-client
 # PyPI packages of the interop tests (an independent gRPC client).
-PIP_PACKAGES := grpcio grpcio-tools grpcio-health-checking grpcio-reflection grpcio-status pytest kubernetes-validate
+PIP_PACKAGES := grpcio grpcio-tools grpcio-health-checking grpcio-reflection grpcio-status pytest kubernetes-validate prometheus_client
 
 .PHONY: all deps apt-deps pip-deps build build-release test swift-test interop-test run clean proto check-proto
 
@@ -28,7 +28,7 @@ apt-deps:
 	fi
 
 pip-deps:
-	@$(PYTHON) -c "import grpc, grpc_tools, grpc_health, grpc_reflection, grpc_status, pytest, kubernetes_validate" 2>/dev/null || { \
+	@$(PYTHON) -c "import grpc, grpc_tools, grpc_health, grpc_reflection, grpc_status, pytest, kubernetes_validate, prometheus_client" 2>/dev/null || { \
 	  echo "installing Python packages: $(PIP_PACKAGES)"; \
 	  $(PYTHON) -m pip install -q --disable-pip-version-check $(PIP_PACKAGES); }
 
