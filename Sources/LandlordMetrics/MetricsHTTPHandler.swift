@@ -38,6 +38,12 @@ final class MetricsHTTPHandler: ChannelInboundHandler {
         }
     }
 
+    /// A request that does not parse has had its 400 (HTTPServerProtocolErrorHandler); end the
+    /// connection, whose bytes can no longer be framed.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
         let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         let response: Response
@@ -85,6 +91,10 @@ extension MetricsHTTPHandler: Sendable {}
 
 /// Bounds the bytes of one request (head and body), before the HTTP parser sees them: a request
 /// that grows past the limit gets `431 Request Header Fields Too Large` and the connection closes.
+///
+/// The close is a half-close first: closing with unread bytes would make the kernel reset the
+/// connection, and the client might lose the answer. What the client still sends is read and
+/// dropped (up to ``drainLimit`` bytes, or until the idle timer closes the connection).
 final class RequestSizeLimiter: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -94,17 +104,25 @@ final class RequestSizeLimiter: ChannelDuplexHandler {
     /// Sent down the pipeline by the handler once it has answered a request.
     struct RequestCompleted: Sendable {}
 
+    /// Bytes dropped after a rejection before the connection is closed outright.
+    static let drainLimit = 1024 * 1024
+
     private let limit: Int
     private var received = 0
     private var rejected = false
+    private var dropped = 0
 
     init(limit: Int) {
         self.limit = limit
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !rejected else { return }
         let bytes = unwrapInboundIn(data)
+        guard !rejected else {
+            dropped += bytes.readableBytes
+            if dropped > Self.drainLimit { context.close(promise: nil) }
+            return
+        }
         received += bytes.readableBytes
         guard received <= limit else {
             rejected = true
@@ -112,7 +130,8 @@ final class RequestSizeLimiter: ChannelDuplexHandler {
             let buffer = context.channel.allocator.buffer(string: answer)
             let channel = context.channel
             context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer))).whenComplete { _ in
-                channel.close(promise: nil)
+                // The client reads the answer to EOF, then closes; its close ends the connection.
+                channel.close(mode: .output, promise: nil)
             }
             return
         }

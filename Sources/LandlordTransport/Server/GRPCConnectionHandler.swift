@@ -328,8 +328,11 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
                     context: start.context
                 )
                 // Counted before the status goes out: a client that has its answer sees it counted.
+                // A cancelled task is a call the client reset (or a lost connection): whatever the
+                // handler returned (a watch just ends), no status reaches the client, so CANCELLED.
                 if let metrics = start.handler.metrics, let startedAt = start.startedAt {
-                    metrics.callHandled(code: outcome.status.code, duration: .now - startedAt)
+                    let code = Task.isCancelled ? .cancelled : outcome.status.code
+                    metrics.callHandled(code: code, duration: .now - startedAt)
                 }
                 call.finish(outcome)
             }
