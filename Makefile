@@ -61,13 +61,22 @@ interop-test: deps
 	$(SWIFT) build
 	$(PYTHON) -m pytest -q Tests/interop
 
-# Build the release server and start it on its defaults (mock provider, 0.0.0.0:50051).
+# Build the release server and start it on its defaults (mock provider, 0.0.0.0:50051); with
+# LANDLORD_METRICS_LISTEN_ADDRESS set it also serves Prometheus metrics there and says how to scrape.
 run: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product landlord
 	@echo ""
 	@echo "landlord will listen on $${LANDLORD_LISTEN_ADDRESS:-0.0.0.0:50051} (gRPC over h2c, mock provider); Ctrl-C drains and stops it."
 	@echo "Try it from another terminal (more commands: examples/python/README.md):"
 	@echo "  $(PYTHON) examples/python/landlord_client.py provision demo"
+	@if [ -n "$${LANDLORD_METRICS_LISTEN_ADDRESS}" ]; then \
+	  addr="$${LANDLORD_METRICS_LISTEN_ADDRESS}"; case "$$addr" in 0.0.0.0:*) addr="127.0.0.1:$${addr#0.0.0.0:}";; esac; \
+	  echo "Prometheus metrics are on $${LANDLORD_METRICS_LISTEN_ADDRESS}; scrape them with:"; \
+	  echo "  curl -s http://$$addr/metrics"; \
+	  echo "  (Prometheus: a static_configs target '$$addr', metrics_path /metrics; docs/operations.md lists the metrics)"; \
+	else \
+	  echo "Prometheus metrics are off; LANDLORD_METRICS_LISTEN_ADDRESS=127.0.0.1:9464 make run turns them on."; \
+	fi
 	@echo ""
 	@exec .build/release/landlord
 
