@@ -1,4 +1,5 @@
 package import LandlordCompute
+internal import LandlordProviderKit
 
 #if canImport(Glibc)
     internal import Glibc
@@ -60,32 +61,12 @@ package struct DockerSpecConfig: Sendable, Hashable, Encodable {
     /// Decodes `raw`; an absent or empty document is the empty configuration. Returns every
     /// violation, with the fields that could be read.
     package static func decode(_ raw: RawJSON?) -> (config: Self, violations: [FieldViolation]) {
-        guard let raw, !raw.isEmpty else { return (Self(), []) }
-        guard let value = try? raw.value() else {
-            return (
-                Self(),
-                [
-                    FieldViolation(
-                        field: "provider_config", description: "provider_config must be a well-formed JSON document")
-                ]
-            )
-        }
-        guard case .object(let object) = value else {
-            return (
-                Self(),
-                [
-                    FieldViolation(
-                        field: "provider_config",
-                        description:
-                            "provider_config for the docker provider must be a JSON object (it is \(Self.typeName(value)))"
-                    )
-                ]
-            )
-        }
+        let (object, documentViolation) = ProviderConfigDocument.object(raw, provider: "docker")
+        if let documentViolation { return (Self(), [documentViolation]) }
         var config = Self()
         var violations: [FieldViolation] = []
         for key in object.keys.sorted() {
-            let field = "provider_config.\(Self.shortened(key))"
+            let field = "provider_config.\(ProviderConfigDocument.shortened(key))"
             let entry = object[key] ?? .null
             switch key {
             case "network_mode":
@@ -167,23 +148,6 @@ package struct DockerSpecConfig: Sendable, Hashable, Encodable {
     }
 
     private static func typeViolation(_ field: String, _ key: String, _ value: JSONValue) -> FieldViolation {
-        FieldViolation(field: field, description: "\(key) must be a string (it is \(Self.typeName(value)))")
-    }
-
-    private static func typeName(_ value: JSONValue) -> String {
-        switch value {
-        case .null: "null"
-        case .bool: "a boolean"
-        case .integer, .unsignedInteger, .double: "a number"
-        case .string: "a string"
-        case .array: "an array"
-        case .object: "an object"
-        }
-    }
-
-    /// A key as a path component, cut to ``SpecValidator/maximumQuotedLength`` characters.
-    private static func shortened(_ key: String) -> String {
-        key.count > SpecValidator.maximumQuotedLength
-            ? String(key.prefix(SpecValidator.maximumQuotedLength)) + "..." : key
+        FieldViolation(field: field, description: "\(key) must be a string (it is \(ProviderConfigDocument.typeName(value)))")
     }
 }

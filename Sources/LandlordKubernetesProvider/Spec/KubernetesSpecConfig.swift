@@ -1,4 +1,5 @@
 package import LandlordCompute
+internal import LandlordProviderKit
 
 /// The `provider_config` of a spec for the kubernetes provider: a JSON object whose keys are all
 /// optional.
@@ -84,40 +85,20 @@ package struct KubernetesSpecConfig: Sendable, Hashable, Encodable {
     /// Decodes `raw`; an absent or empty document is the empty configuration. Returns every
     /// violation, with the fields that could be read.
     package static func decode(_ raw: RawJSON?) -> (config: Self, violations: [FieldViolation]) {
-        guard let raw, !raw.isEmpty else { return (Self(), []) }
-        guard let value = try? raw.value() else {
-            return (
-                Self(),
-                [
-                    FieldViolation(
-                        field: "provider_config", description: "provider_config must be a well-formed JSON document")
-                ]
-            )
-        }
-        guard case .object(let object) = value else {
-            return (
-                Self(),
-                [
-                    FieldViolation(
-                        field: "provider_config",
-                        description:
-                            "provider_config for the kubernetes provider must be a JSON object (it is \(typeName(value)))"
-                    )
-                ]
-            )
-        }
+        let (object, documentViolation) = ProviderConfigDocument.object(raw, provider: "kubernetes")
+        if let documentViolation { return (Self(), [documentViolation]) }
         var config = Self()
         var violations: [FieldViolation] = []
         func violation(_ field: String, _ description: String) {
             violations.append(FieldViolation(field: field, description: description))
         }
         for key in object.keys.sorted() {
-            let field = "provider_config.\(shortened(key))"
+            let field = "provider_config.\(ProviderConfigDocument.shortened(key))"
             let entry = object[key] ?? .null
             switch key {
             case "replicas":
                 guard let number = integer(entry) else {
-                    violation(field, "replicas must be a whole number (it is \(typeName(entry)))")
+                    violation(field, "replicas must be a whole number (it is \(ProviderConfigDocument.typeName(entry)))")
                     continue
                 }
                 if (0...Self.maximumReplicas).contains(number) {
@@ -127,7 +108,7 @@ package struct KubernetesSpecConfig: Sendable, Hashable, Encodable {
                 }
             case "service_type":
                 guard case .string(let text) = entry else {
-                    violation(field, "service_type must be a string (it is \(typeName(entry)))")
+                    violation(field, "service_type must be a string (it is \(ProviderConfigDocument.typeName(entry)))")
                     continue
                 }
                 if let type = ServiceType(rawValue: text) {
@@ -137,12 +118,12 @@ package struct KubernetesSpecConfig: Sendable, Hashable, Encodable {
                 }
             case "node_selector":
                 guard case .object(let entries) = entry else {
-                    violation(field, "node_selector must be an object of strings (it is \(typeName(entry)))")
+                    violation(field, "node_selector must be an object of strings (it is \(ProviderConfigDocument.typeName(entry)))")
                     continue
                 }
                 var selector: [String: String] = [:]
                 for name in entries.keys.sorted() {
-                    let path = "\(field).\(shortened(name))"
+                    let path = "\(field).\(ProviderConfigDocument.shortened(name))"
                     guard case .string(let text) = entries[name] ?? .null else {
                         violation(path, "a node_selector value must be a string")
                         continue
@@ -164,7 +145,7 @@ package struct KubernetesSpecConfig: Sendable, Hashable, Encodable {
                 config.nodeSelector = selector
             case "tolerations":
                 guard case .array(let items) = entry else {
-                    violation(field, "tolerations must be an array of objects (it is \(typeName(entry)))")
+                    violation(field, "tolerations must be an array of objects (it is \(ProviderConfigDocument.typeName(entry)))")
                     continue
                 }
                 var tolerations: [Toleration] = []
@@ -176,14 +157,14 @@ package struct KubernetesSpecConfig: Sendable, Hashable, Encodable {
                 config.tolerations = tolerations
             case "image_pull_secrets", "ingress_from_namespaces":
                 guard case .array(let items) = entry else {
-                    violation(field, "\(key) must be an array of strings (it is \(typeName(entry)))")
+                    violation(field, "\(key) must be an array of strings (it is \(ProviderConfigDocument.typeName(entry)))")
                     continue
                 }
                 var names: [String] = []
                 for (index, item) in items.enumerated() {
                     let path = "\(field)[\(index)]"
                     guard case .string(let name) = item else {
-                        violation(path, "\(key) items must be strings (it is \(typeName(item)))")
+                        violation(path, "\(key) items must be strings (it is \(ProviderConfigDocument.typeName(item)))")
                         continue
                     }
                     let valid =
@@ -206,7 +187,7 @@ package struct KubernetesSpecConfig: Sendable, Hashable, Encodable {
                 }
             case "service_account":
                 guard case .string(let name) = entry else {
-                    violation(field, "service_account must be a string (it is \(typeName(entry)))")
+                    violation(field, "service_account must be a string (it is \(ProviderConfigDocument.typeName(entry)))")
                     continue
                 }
                 if KubernetesNames.isDNS1123Subdomain(name) {
@@ -216,7 +197,7 @@ package struct KubernetesSpecConfig: Sendable, Hashable, Encodable {
                 }
             case "rollback_on_failure":
                 guard case .bool(let flag) = entry else {
-                    violation(field, "rollback_on_failure must be a boolean (it is \(typeName(entry)))")
+                    violation(field, "rollback_on_failure must be a boolean (it is \(ProviderConfigDocument.typeName(entry)))")
                     continue
                 }
                 config.rollbackOnFailure = flag
@@ -237,7 +218,7 @@ package struct KubernetesSpecConfig: Sendable, Hashable, Encodable {
         guard case .object(let object) = value else {
             return (
                 nil,
-                [FieldViolation(field: field, description: "a toleration must be an object (it is \(typeName(value)))")]
+                [FieldViolation(field: field, description: "a toleration must be an object (it is \(ProviderConfigDocument.typeName(value)))")]
             )
         }
         var toleration = Toleration()
@@ -253,7 +234,7 @@ package struct KubernetesSpecConfig: Sendable, Hashable, Encodable {
         for key in object.keys.sorted() where !Self.tolerationKeys.contains(key) {
             violations.append(
                 FieldViolation(
-                    field: "\(field).\(shortened(key))",
+                    field: "\(field).\(ProviderConfigDocument.shortened(key))",
                     description: "unknown key; a toleration has "
                         + Self.tolerationKeys.map { "\"\($0)\"" }.joined(separator: ", ")))
         }
@@ -315,21 +296,5 @@ package struct KubernetesSpecConfig: Sendable, Hashable, Encodable {
         case .double(let number): number.rounded() == number && abs(number) < 1e15 ? Int(number) : nil
         default: nil
         }
-    }
-
-    private static func typeName(_ value: JSONValue) -> String {
-        switch value {
-        case .null: "null"
-        case .bool: "a boolean"
-        case .integer, .unsignedInteger, .double: "a number"
-        case .string: "a string"
-        case .array: "an array"
-        case .object: "an object"
-        }
-    }
-
-    private static func shortened(_ key: String) -> String {
-        key.count > SpecValidator.maximumQuotedLength
-            ? String(key.prefix(SpecValidator.maximumQuotedLength)) + "..." : key
     }
 }
