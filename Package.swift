@@ -35,6 +35,13 @@ let nonsendingTargets: Set<String> = [
     "LandlordGRPCServices",
 ]
 
+/// Modules compiled without the dynamic exclusivity checks of class properties (static checks
+/// remain): the HTTP/2 session and the connection handler, whose mutable state is confined to
+/// one connection's event loop and touched once per frame and header. The checks cost about 4 %
+/// of a unary call's CPU (`swift_beginAccess` and its thread-local access set); see
+/// docs/performance.md.
+let exclusivityUncheckedTargets: Set<String> = ["LandlordHTTP2", "LandlordTransport"]
+
 let log: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let inMemoryLogging: Target.Dependency = .product(name: "InMemoryLogging", package: "swift-log")
 let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
@@ -312,6 +319,9 @@ let package = Package(
             && !target.name.hasPrefix("C")
         {
             target.swiftSettings = (target.swiftSettings ?? []) + swiftSettings
+            if exclusivityUncheckedTargets.contains(target.name) {
+                target.swiftSettings! += [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+            }
             if nonsendingTargets.contains(target.name) {
                 target.swiftSettings! += [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
             }

@@ -8,7 +8,7 @@ public struct RPCHandler: Sendable {
     /// How many messages each side sends.
     public let kind: RPCKind
 
-    public typealias Body = @Sendable (
+    public typealias Body = nonisolated(nonsending) @Sendable (
         _ requests: RPCRequestStream<[UInt8]>,
         _ responses: RPCWriter<[UInt8]>,
         _ context: ServerContext

@@ -41,10 +41,16 @@ extension RPCRouter {
         _ descriptor: MethodDescriptor,
         decode: @escaping MessageDecoder<Input>,
         encode: @escaping MessageEncoder<Output>,
-        handler: @escaping @Sendable (Input, ServerContext) async throws -> Output
+        handler: nonisolated(nonsending) @escaping @Sendable (Input, ServerContext) async throws -> Output
     ) {
         register(RPCHandler(descriptor: descriptor, kind: .unary) { requests, responses, context in
-            let request = try await Self.singleRequest(requests, decode: decode)
+            // Usually the request is here whole: no `await` (and no executor check) for it.
+            let request =
+                if let bytes = requests.takeOnlyMessageIfComplete() {
+                    try Self.decoded(bytes, with: decode)
+                } else {
+                    try await Self.singleRequest(requests, decode: decode)
+                }
             let response = try await handler(request, context)
             try await responses.write(Self.encoded(response, with: encode))
         })
@@ -56,10 +62,15 @@ extension RPCRouter {
         _ descriptor: MethodDescriptor,
         decode: @escaping MessageDecoder<Input>,
         encode: @escaping MessageEncoder<Output>,
-        handler: @escaping @Sendable (Input, RPCWriter<Output>, ServerContext) async throws -> Void
+        handler: nonisolated(nonsending) @escaping @Sendable (Input, RPCWriter<Output>, ServerContext) async throws -> Void
     ) {
         register(RPCHandler(descriptor: descriptor, kind: .serverStreaming) { requests, responses, context in
-            let request = try await Self.singleRequest(requests, decode: decode)
+            let request =
+                if let bytes = requests.takeOnlyMessageIfComplete() {
+                    try Self.decoded(bytes, with: decode)
+                } else {
+                    try await Self.singleRequest(requests, decode: decode)
+                }
             try await handler(request, responses.contramap { try Self.encoded($0, with: encode) }, context)
         })
     }
@@ -70,7 +81,7 @@ extension RPCRouter {
         _ descriptor: MethodDescriptor,
         decode: @escaping MessageDecoder<Input>,
         encode: @escaping MessageEncoder<Output>,
-        handler: @escaping @Sendable (RPCRequestStream<Input>, ServerContext) async throws -> Output
+        handler: nonisolated(nonsending) @escaping @Sendable (RPCRequestStream<Input>, ServerContext) async throws -> Output
     ) {
         register(RPCHandler(descriptor: descriptor, kind: .clientStreaming) { requests, responses, context in
             let response = try await handler(requests.map { try Self.decoded($0, with: decode) }, context)
@@ -84,7 +95,7 @@ extension RPCRouter {
         _ descriptor: MethodDescriptor,
         decode: @escaping MessageDecoder<Input>,
         encode: @escaping MessageEncoder<Output>,
-        handler: @escaping @Sendable (RPCRequestStream<Input>, RPCWriter<Output>, ServerContext) async throws -> Void
+        handler: nonisolated(nonsending) @escaping @Sendable (RPCRequestStream<Input>, RPCWriter<Output>, ServerContext) async throws -> Void
     ) {
         register(RPCHandler(descriptor: descriptor, kind: .bidirectionalStreaming) { requests, responses, context in
             try await handler(

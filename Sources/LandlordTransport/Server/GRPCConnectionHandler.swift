@@ -25,7 +25,7 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     typealias OutboundOut = ByteBuffer
 
     /// What a call's task needs, kept from opening the stream until the task starts.
-    private struct CallStart {
+    private struct CallStart: Sendable {
         var handler: RPCHandler
         var context: ServerContext
     }
@@ -68,7 +68,7 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     private var context: ChannelHandlerContext?
     private var loopBound: NIOLoopBound<GRPCConnectionHandler>?
     /// Runs the calls' tasks on this connection's event loop.
-    private var taskExecutor: EventLoopTaskExecutor?
+    private var isolation: EventLoopIsolation?
     private var streams: [Int32: Stream] = [:]
     private var phase = Phase.active
     /// A drain asked for before the connection started: it begins once it does.
@@ -102,7 +102,7 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         self.loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        self.taskExecutor = EventLoopTaskExecutor(eventLoop: context.eventLoop)
+        self.isolation = EventLoopIsolation(eventLoop: context.eventLoop)
         if context.channel.isActive { start(context: context) }
     }
 
@@ -295,18 +295,30 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
         guard !callsToStart.isEmpty else { return }
         let streamIDs = callsToStart
         callsToStart.removeAll(keepingCapacity: true)
+        guard let isolation else { return }
         let callLimiter = self.callLimiter
         for streamID in streamIDs {
             // A stream reset in the meantime has been removed (and its slot released).
             guard let stream = streams[streamID], let start = stream.start.take() else { continue }
-            let call = stream.call
-            // Runs synchronously up to the handler's first suspension (we are on
-            // the event loop, the task's preferred executor), resumes there.
-            stream.task = Task.immediate(executorPreference: taskExecutor) {
-                defer { callLimiter.release() }
+            stream.task = Self.startCall(start, call: stream.call, on: isolation, limiter: callLimiter)
+        }
+    }
+
+    /// Starts a call's task, isolated to the connection's event loop. It runs
+    /// synchronously up to the handler's first suspension (we are on that loop).
+    private static func startCall(
+        _ start: CallStart,
+        call: ServerCall,
+        on isolation: EventLoopIsolation,
+        limiter: CallLimiter
+    ) -> Task<Void, Never> {
+        isolation.assumeIsolated { isolation in
+            Task.immediate {
+                _ = isolation
+                defer { limiter.release() }
                 let outcome = await RPCExecutor.execute(
                     start.handler,
-                    requests: RPCRequestStream(next: call.nextMessage),
+                    requests: RPCRequestStream(next: call.nextMessage, takeOnlyMessage: call.takeOnlyMessageIfComplete),
                     responses: RPCWriter(write: call.write),
                     context: start.context
                 )
