@@ -7,6 +7,7 @@
 //   landlord -> LandlordApp -> LandlordTransport -> LandlordHTTP2 -> CNGHTTP2
 //                  |                 '-----------> LandlordRPC
 //                  |-> LandlordService -> LandlordRPC, LandlordProtobuf, LandlordCompute
+//                  |-> LandlordMetrics -> LandlordRPC (its RPCServerMetrics hooks), swift-prometheus
 //                  |-> ProviderCatalog -> Landlord*Provider -> LandlordProviderKit -> LandlordCompute
 //                  '-> LandlordProviderKit (options, factories)
 //
@@ -253,6 +254,29 @@ targets += [
     ),
 ]
 
+// Metrics an operator scrapes: the Prometheus registry (bootstrapped as the swift-metrics backend), the gRPC
+// server metrics the runtime records through LandlordRPC's `RPCMetrics` hooks, process metrics read from
+// /proc at scrape time, and the HTTP/1.1 `GET /metrics` listener.
+targets += [
+    .target(
+        name: "LandlordMetrics",
+        dependencies: [
+            "LandlordRPC", log, metrics, nioCore, nioPosix, serviceLifecycle,
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]
+    ),
+    .testTarget(
+        name: "LandlordMetricsTests",
+        dependencies: [
+            "LandlordMetrics", "LandlordRPC", metrics, nioCore, nioPosix,
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]
+    ),
+]
+
 // MARK: - Service layer and executable
 
 // The compute API on the wire: Swift messages of landlord.compute.v1.ComputeService carrying the domain
@@ -284,13 +308,19 @@ targets += [
         dependencies: [
             "LandlordCompute", "LandlordMockProvider", "LandlordDockerProvider", "LandlordProviderKit", "LandlordService",
             "LandlordGRPCServices", "LandlordProtobuf", .product(name: "Yams", package: "Yams"),
-            "LandlordRPC", "LandlordTransport", "LandlordHTTP2", log, nioCore, serviceLifecycle, unixSignals,
+            "LandlordRPC", "LandlordTransport", "LandlordHTTP2", "LandlordMetrics", log, nioCore, serviceLifecycle,
+            unixSignals,
         ]
     ),
-    .executableTarget(name: "landlord", dependencies: ["LandlordApp", "LandlordProviderKit", log, argumentParser, nioCore]),
+    .executableTarget(
+        name: "landlord",
+        dependencies: ["LandlordApp", "LandlordMetrics", "LandlordProviderKit", log, metrics, argumentParser, nioCore]
+    ),
     .testTarget(
         name: "LandlordAppTests",
-        dependencies: ["LandlordApp", "LandlordProviderKit", "LandlordCompute", "landlord", log, argumentParser]
+        dependencies: [
+            "LandlordApp", "LandlordProviderKit", "LandlordCompute", "LandlordMetrics", "landlord", log, argumentParser,
+        ]
     ),
 ]
 
@@ -313,6 +343,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: targets.map { target in
         if target.type != .system && target.type != .binary && target.type != .plugin

@@ -8,12 +8,30 @@
 /// ```
 public struct RPCRouter: Sendable {
     private var handlers: [String: RPCHandler] = [:]
+    private var serverMetrics: (any RPCServerMetrics)?
+    /// The handles calls of unregistered paths are counted under; `nil` without metrics.
+    public private(set) var unknownMethodMetrics: (any RPCMethodMetrics)?
 
     public init() {}
 
-    /// Registers a handler; a second one for the same path replaces the first.
+    /// Registers a handler; a second one for the same path replaces the first. On an
+    /// instrumented router the method's metric handles are made here, once.
     public mutating func register(_ handler: RPCHandler) {
+        var handler = handler
+        if let serverMetrics {
+            handler.metrics = serverMetrics.methodMetrics(for: handler.descriptor, kind: handler.kind)
+        }
         handlers[handler.descriptor.path] = handler
+    }
+
+    /// Records every call of every method, registered so far or later, in `metrics`: each method's
+    /// handles are made now (or at its registration), so a call finds them with its handler.
+    public mutating func instrument(with metrics: any RPCServerMetrics) {
+        serverMetrics = metrics
+        unknownMethodMetrics = metrics.unknownMethodMetrics()
+        for (path, handler) in handlers {
+            handlers[path]!.metrics = metrics.methodMetrics(for: handler.descriptor, kind: handler.kind)
+        }
     }
 
     /// Registers every method of each service.

@@ -28,10 +28,14 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     private struct CallStart: Sendable {
         var handler: RPCHandler
         var context: ServerContext
+        /// When the call started; read only for a method with metrics.
+        var startedAt: ContinuousClock.Instant?
     }
 
     private final class Stream {
         let call: ServerCall
+        /// The method's metric handles (nil without metrics).
+        let metrics: (any RPCMethodMetrics)?
         /// Set from opening the stream until its handler's task starts.
         var start: CallStart?
         var task: Task<Void, Never>?
@@ -44,8 +48,9 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
         var withheldCredit = 0
         var pendingWrite: EventLoopPromise<Void>?
 
-        init(call: ServerCall, maxMessageSize: Int) {
+        init(call: ServerCall, metrics: (any RPCMethodMetrics)?, maxMessageSize: Int) {
             self.call = call
+            self.metrics = metrics
             self.deframer = MessageDeframer(maxMessageSize: maxMessageSize)
         }
     }
@@ -258,6 +263,10 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
             return
         }
         guard let handler = router.handler(forPath: head.path) else {
+            if let metrics = router.unknownMethodMetrics {
+                metrics.callStarted()
+                metrics.callHandled(code: .unimplemented, duration: .zero)
+            }
             respondTrailersOnly(streamID, status: Status(code: .unimplemented, message: "Method not found: \(head.path)"))
             return
         }
@@ -265,6 +274,14 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
             logger.notice("refusing a call: too many calls in flight", metadata: ["limit": "\(callLimiter.limit)"])
             session.resetStream(streamID: streamID, errorCode: .refusedStream)
             return
+        }
+        let metrics = handler.metrics
+        let startedAt: ContinuousClock.Instant?
+        if let metrics {
+            metrics.callStarted()
+            startedAt = .now
+        } else {
+            startedAt = nil
         }
         let serverContext = ServerContext(
             descriptor: handler.descriptor,
@@ -279,13 +296,13 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
             connection: loopBound,
             maxBufferedBytes: configuration.maxBufferedRequestBytesPerCall
         )
-        let stream = Stream(call: call, maxMessageSize: configuration.maxReceiveMessageSize)
+        let stream = Stream(call: call, metrics: metrics, maxMessageSize: configuration.maxReceiveMessageSize)
         streams[streamID] = stream
         if endStream {
             stream.inboundOpen = false
             call.finishInbound()
         }
-        stream.start = CallStart(handler: handler, context: serverContext)
+        stream.start = CallStart(handler: handler, context: serverContext, startedAt: startedAt)
         callsToStart.append(streamID)
     }
 
@@ -322,6 +339,13 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
                     responses: RPCWriter(write: call.write),
                     context: start.context
                 )
+                // Counted before the status goes out: a client that has its answer sees it counted.
+                // A cancelled task is a call the client reset (or a lost connection): whatever the
+                // handler returned (a watch just ends), no status reaches the client, so CANCELLED.
+                if let metrics = start.handler.metrics, let startedAt = start.startedAt {
+                    let code = Task.isCancelled ? .cancelled : outcome.status.code
+                    metrics.callHandled(code: code, duration: .now - startedAt)
+                }
                 call.finish(outcome)
             }
         }
@@ -338,6 +362,7 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
         var credit = stream.withheldCredit == 0
         do {
             while let message = try stream.deframer.nextMessage() {
+                stream.metrics?.messageReceived()
                 if !stream.call.deliver(message) { credit = false }
             }
         } catch {
@@ -375,9 +400,12 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     }
 
     private func abort(_ stream: Stream) {
-        if stream.start.take() != nil {
+        if let start = stream.start.take() {
             // Ended before its handler started: it never will.
             callLimiter.release()
+            if let metrics = stream.metrics, let startedAt = start.startedAt {
+                metrics.callHandled(code: .cancelled, duration: .now - startedAt)
+            }
         }
         stream.task?.cancel()
         stream.call.failInbound(CancellationError())
@@ -406,6 +434,7 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
         } catch {
             return loopFuture(failing: error)
         }
+        stream.metrics?.messageSent()
         scheduleFlush()
         if session.isStreamWritable(streamID: streamID) {
             return context.eventLoop.makeSucceededVoidFuture()
@@ -458,6 +487,7 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
             }
             if let lastMessage {
                 try session.sendData(streamID: streamID, MessageFramer.frame(lastMessage, allocator: context.channel.allocator))
+                stream.metrics?.messageSent()
             }
             try session.sendTrailers(streamID: streamID, headers: ResponseHeaders.trailers(outcome))
         }
