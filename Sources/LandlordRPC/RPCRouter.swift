@@ -69,8 +69,8 @@ extension RPCRouter {
                 } else {
                     try await Self.singleRequest(requests, decode: decode)
                 }
-            let response = try await handler(request, context)
-            try await responses.write(Self.encoded(response, with: encode))
+            let response = try Self.encoded(try await handler(request, context), with: encode)
+            if !responses.writeWithoutSuspending(response) { try await responses.write(response) }
         })
     }
 

@@ -59,9 +59,25 @@ public struct RPCRequestStream<Message: Sendable>: AsyncSequence, Sendable {
 /// control), so a fast producer cannot grow the server's memory.
 public struct RPCWriter<Message: Sendable>: Sendable {
     private let writeMessage: nonisolated(nonsending) @Sendable (Message) async throws -> Void
+    private let writeAtOnce: (@Sendable (Message) -> Bool)?
 
-    public init(write: nonisolated(nonsending) @escaping @Sendable (Message) async throws -> Void) {
+    /// Creates a writer that calls `write` for every message.
+    ///
+    /// `writeAtOnce`, when given, takes a message without suspending when the
+    /// transport can (the one response of a single-response call) and answers
+    /// whether it did; when it answers `false` the message goes to `write`.
+    public init(
+        write: nonisolated(nonsending) @escaping @Sendable (Message) async throws -> Void,
+        writeAtOnce: (@Sendable (Message) -> Bool)? = nil
+    ) {
         self.writeMessage = write
+        self.writeAtOnce = writeAtOnce
+    }
+
+    /// Sends `message` without suspending if the transport can take it now;
+    /// `false` (nothing sent) otherwise, and then ``write(_:)`` sends it.
+    public func writeWithoutSuspending(_ message: Message) -> Bool {
+        writeAtOnce?(message) ?? false
     }
 
     /// Sends one message; throws if the call has ended (e.g. the client cancelled).

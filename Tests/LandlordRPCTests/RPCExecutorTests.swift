@@ -266,3 +266,32 @@ struct RequestStreamTests {
         #expect(try await iterator.next() == [9])
     }
 }
+
+@Suite("Response writers")
+struct ResponseWriterTests {
+    @Test("a unary handler's response goes to the writer's immediate path when it takes it, to write otherwise",
+          arguments: [true, false])
+    func unaryResponsePath(takesAtOnce: Bool) async throws {
+        let atOnce = Mutex<[[UInt8]]>([])
+        let written = Mutex<[[UInt8]]>([])
+        let writer = RPCWriter<[UInt8]>(
+            write: { bytes in written.withLock { $0.append(bytes) } },
+            writeAtOnce: { bytes in
+                guard takesAtOnce else { return false }
+                atOnce.withLock { $0.append(bytes) }
+                return true
+            }
+        )
+        var router = RPCRouter()
+        router.registerUnary(echo, decode: { $0 }, encode: { $0 }) { request, _ in request + [0] }
+        let outcome = await RPCExecutor.execute(
+            router.handler(forPath: echo.path)!,
+            requests: RPCRequestStream([[4, 2]]),
+            responses: writer,
+            context: ServerContext(descriptor: echo)
+        )
+        #expect(outcome.status.code == .ok)
+        #expect(atOnce.withLock { $0 } == (takesAtOnce ? [[4, 2, 0]] : []))
+        #expect(written.withLock { $0 } == (takesAtOnce ? [] : [[4, 2, 0]]))
+    }
+}

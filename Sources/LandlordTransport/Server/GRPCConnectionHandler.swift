@@ -336,7 +336,7 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
                 let outcome = await RPCExecutor.execute(
                     start.handler,
                     requests: RPCRequestStream(next: call.nextMessage, takeOnlyMessage: call.takeOnlyMessageIfComplete),
-                    responses: RPCWriter(write: call.write),
+                    responses: RPCWriter(write: call.write, writeAtOnce: call.writeAtOnce),
                     context: start.context
                 )
                 // Counted before the status goes out: a client that has its answer sees it counted.

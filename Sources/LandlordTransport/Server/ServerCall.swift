@@ -249,6 +249,14 @@ final class ServerCall: Sendable {
         }
     }
 
+    /// Takes the response of a single-response call without suspending (it
+    /// is sent with the status); `false` for other calls or a cancelled task.
+    func writeAtOnce(_ message: [UInt8]) -> Bool {
+        guard kind.hasSingleResponse, !Task.isCancelled else { return false }
+        stashedResponse.withLock { $0 = message }
+        return true
+    }
+
     /// Ends the call with its outcome.
     func finish(_ outcome: RPCOutcome) {
         let headers = response.takeHeaders()
