@@ -83,14 +83,14 @@ struct KubernetesProviderTests {
             #expect(status.containers.map(\.name) == ["web"])
             #expect(status.metadata["endpoints"] == "tenant.landlord-prov-a.svc:80")
 
-            let secret = try #require(try fake.object("/api/v1/namespaces/landlord-prov-a/secrets/tenant-secrets"))
+            let secret = try #require(try await fake.object("/api/v1/namespaces/landlord-prov-a/secrets/tenant-secrets"))
             let data = try #require(secret["data"] as? [String: String])
             #expect(data["db"] == Data(Self.secretValue.utf8).base64EncodedString())
             for path in [
                 "/apis/apps/v1/namespaces/landlord-prov-a/deployments/tenant", "/api/v1/namespaces/landlord-prov-a",
                 "/api/v1/namespaces/landlord-prov-a/services/tenant",
             ] {
-                let object = try #require(try fake.object(path))
+                let object = try #require(try await fake.object(path))
                 let json = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
                 #expect(!json.contains(Self.secretValue), "\(path) holds the secret value")
                 #expect(!json.contains(Data(Self.secretValue.utf8).base64EncodedString()))
@@ -115,7 +115,7 @@ struct KubernetesProviderTests {
             #expect(again.status == .noChanges)
             #expect(again.changes.isEmpty)
             _ = try await self.eventually(provider, "upd-a") { $0.state == .running }
-            let deployment = try #require(try fake.object("/apis/apps/v1/namespaces/landlord-upd-a/deployments/tenant"))
+            let deployment = try #require(try await fake.object("/apis/apps/v1/namespaces/landlord-upd-a/deployments/tenant"))
             let template = try #require((deployment["spec"] as? [String: Any])?["template"] as? [String: Any])
             let containers = try #require((template["spec"] as? [String: Any])?["containers"] as? [[String: Any]])
             #expect(containers.first?["image"] as? String == "nginx:1.27")
@@ -150,7 +150,7 @@ struct KubernetesProviderTests {
             #expect(error.kind == .updateFailed)
             #expect(error.message.contains("CrashLoopBackOff"), "\(error.message)")
             #expect(error.message.contains("rolled back to the previous revision"), "\(error.message)")
-            let deployment = try #require(try fake.object("/apis/apps/v1/namespaces/landlord-rb-a/deployments/tenant"))
+            let deployment = try #require(try await fake.object("/apis/apps/v1/namespaces/landlord-rb-a/deployments/tenant"))
             let template = try #require((deployment["spec"] as? [String: Any])?["template"] as? [String: Any])
             let containers = try #require((template["spec"] as? [String: Any])?["containers"] as? [[String: Any]])
             #expect(containers.first?["image"] as? String == "nginx:1.25")
@@ -170,7 +170,7 @@ struct KubernetesProviderTests {
         try await self.withProvider { provider, fake in
             _ = try await provider.provision(Self.spec("gone-a"))
             try await provider.destroy(tenantID: "gone-a")
-            #expect(try fake.object("/api/v1/namespaces/landlord-gone-a") == nil)
+            #expect(try await fake.object("/api/v1/namespaces/landlord-gone-a") == nil)
             await #expect(throws: ComputeError.self) { _ = try await provider.status(tenantID: "gone-a") }
             try await provider.destroy(tenantID: "gone-a")
             // Provisioning it again works from scratch.
@@ -208,8 +208,7 @@ struct KubernetesProviderTests {
     @Test("a write the API server refuses fails the provision and leaves nothing behind")
     func refusedWriteIsUndone() async throws {
         let fake = try await FakeAPIServer.start(arguments: ["--forbid", "patch:networkpolicies"])
-        defer { fake.stop() }
-        let provider = try fake.provider(environment: Self.environment)
+                let provider = try fake.provider(environment: Self.environment)
         do {
             let error = try await #require(throws: ComputeError.self) {
                 _ = try await provider.provision(Self.spec("refused-a"))
@@ -218,11 +217,13 @@ struct KubernetesProviderTests {
             #expect(error.message.contains("networkpolicies") && error.message.contains("Forbidden"), "\(error.message)")
             #expect(!error.message.contains(Self.secretValue))
             try await Task.sleep(for: .seconds(1))
-            #expect(try fake.object("/api/v1/namespaces/landlord-refused-a") == nil)
+            #expect(try await fake.object("/api/v1/namespaces/landlord-refused-a") == nil)
             await #expect(throws: ComputeError.self) { _ = try await provider.status(tenantID: "refused-a") }
             try await provider.shutdown()
+            await fake.stop()
         } catch {
             try? await provider.shutdown()
+            await fake.stop()
             throw error
         }
     }
@@ -230,20 +231,21 @@ struct KubernetesProviderTests {
     @Test("status reads the watch cache: no request reaches the API server")
     func statusCostsNoRequests() async throws {
         let fake = try await FakeAPIServer.start()
-        defer { fake.stop() }
-        let provider = try fake.provider(environment: Self.environment)
+                let provider = try fake.provider(environment: Self.environment)
         do {
             _ = try await provider.checkEngine()
             for tenant in ["cost-a", "cost-b", "cost-c"] { _ = try await provider.provision(Self.spec(tenant)) }
-            try fake.resetStats()
+            try await fake.resetStats()
             for _ in 0..<100 {
                 for tenant in ["cost-a", "cost-b", "cost-c"] { _ = try await provider.status(tenantID: tenant) }
             }
-            let stats = try fake.stats()
+            let stats = try await fake.stats()
             #expect(stats.total == 0, "requests during 300 status calls: \(stats.requests)")
             try await provider.shutdown()
+            await fake.stop()
         } catch {
             try? await provider.shutdown()
+            await fake.stop()
             throw error
         }
     }

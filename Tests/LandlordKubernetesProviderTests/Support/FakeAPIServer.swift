@@ -49,7 +49,7 @@ final class FakeAPIServer: Sendable {
     /// Starts a fake of its own (for tests that count its requests); `arguments` are more flags.
     /// Waits without blocking a thread of the cooperative pool (only 2 on a 2-core machine).
     static func start(arguments: [String] = []) async throws -> FakeAPIServer {
-        let fake = try FakeAPIServer(launching: arguments)
+        let fake = try await offPool { try FakeAPIServer(launching: arguments) }
         let deadline = Date().addingTimeInterval(60)
         while !FileManager.default.fileExists(atPath: fake.readyFile) {
             guard Date() < deadline, fake.isRunning else {
@@ -110,7 +110,11 @@ final class FakeAPIServer: Sendable {
     }
 
     /// Stops the fake and removes its files.
-    func stop() {
+    func stop() async {
+        await offPool { self.stopNow() }
+    }
+
+    private func stopNow() {
         self.process.withLock { process in
             process?.terminate()
             process?.waitUntilExit()
@@ -141,7 +145,11 @@ final class FakeAPIServer: Sendable {
     }
 
     /// Calls one of the fake's hooks (`/_fake/stats`, `/_fake/reset`).
-    func hook(_ method: String, _ path: String) throws -> Data {
+    func hook(_ method: String, _ path: String) async throws -> Data {
+        try await offPool { try self.hookNow(method, path) }
+    }
+
+    private func hookNow(_ method: String, _ path: String) throws -> Data {
         let curl = Process()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         curl.arguments = ["curl", "-sS", "--cacert", self.directory.path("ca.pem"), "-X", method, self.url.withLock { $0 } + path]
@@ -153,16 +161,23 @@ final class FakeAPIServer: Sendable {
         return data
     }
 
-    func stats() throws -> Stats {
-        try JSONDecoder().decode(Stats.self, from: try self.hook("GET", "/_fake/stats"))
+    func stats() async throws -> Stats {
+        try JSONDecoder().decode(Stats.self, from: try await self.hook("GET", "/_fake/stats"))
     }
 
-    func resetStats() throws {
-        _ = try self.hook("POST", "/_fake/reset")
+    func resetStats() async throws {
+        _ = try await self.hook("POST", "/_fake/reset")
     }
 
     /// An object of the fake as JSON (`GET` with the token), nil when it answers 404.
-    func object(_ path: String) throws -> [String: Any]? {
+    func object(_ path: String) async throws -> [String: Any]? {
+        let data = try await offPool { try self.objectData(path) }
+        let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        if json?["kind"] as? String == "Status", json?["code"] as? Int == 404 { return nil }
+        return json
+    }
+
+    private func objectData(_ path: String) throws -> Data {
         let curl = Process()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         curl.arguments = [
@@ -174,8 +189,22 @@ final class FakeAPIServer: Sendable {
         try curl.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         curl.waitUntilExit()
-        let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-        if json?["kind"] as? String == "Status", json?["code"] as? Int == 404 { return nil }
-        return json
+        return data
+    }
+}
+
+/// Runs `body`, which blocks (it waits for child processes), on a thread of its own: the
+/// cooperative pool has only 2 threads on a 2-core machine, and blocking them would stall the
+/// timers of every other test running in the same process.
+func offPool<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Swift.Result { try body() }) }.start()
+    }
+}
+
+/// ``offPool(_:)`` for a body that cannot fail.
+func offPool<Value: Sendable>(_ body: @escaping @Sendable () -> Value) async -> Value {
+    await withCheckedContinuation { continuation in
+        Thread { continuation.resume(returning: body()) }.start()
     }
 }
