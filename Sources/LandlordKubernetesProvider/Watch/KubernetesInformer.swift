@@ -59,9 +59,7 @@ final class KubernetesInformer<Object: Decodable & Sendable>: Sendable {
 
     /// The objects of `namespace`, as last seen, by name.
     func objects(inNamespace namespace: String) -> [Object] {
-        self.shared.withLock { shared in
-            shared.cache.objects.filter { $0.key.namespace == namespace }.sorted { $0.key < $1.key }.map(\.value)
-        }
+        self.shared.withLock { $0.cache.objects(inNamespace: namespace) }
     }
 
     /// Every object, as last seen.
