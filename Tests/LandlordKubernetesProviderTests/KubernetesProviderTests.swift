@@ -4,8 +4,10 @@ import LandlordComputeTesting
 import LandlordKubernetesProvider
 import Testing
 
-/// The shared conformance suite, on the fake API server.
-@Suite("Kubernetes provider conformance (fake API server)")
+/// The shared conformance suite, on the fake API server. Serialized (as the suite below): the
+/// fake is Python on the same 2 cores, and the checks in parallel loaded the machine enough to
+/// make other suites' timing tests overshoot.
+@Suite("Kubernetes provider conformance (fake API server)", .serialized)
 struct KubernetesConformanceTests {
     @Test(arguments: ComputeProviderConformance.checks)
     func conformance(_ check: ComputeProviderConformance.Check) async throws {
@@ -22,7 +24,7 @@ struct KubernetesConformanceTests {
 }
 
 /// Provision, update, rollback, destroy, restart and status of the provider on the fake.
-@Suite("Kubernetes provider on the fake API server")
+@Suite("Kubernetes provider on the fake API server", .serialized)
 struct KubernetesProviderTests {
     static let secretValue = "pa55-w0rd-only-in-the-secret"
 
