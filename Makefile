@@ -12,7 +12,7 @@ APT_PACKAGES := pkg-config libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler 
 # the kubernetes provider's Swift tests call its hooks with curl.
 APT_PACKAGES += openssl curl
 # PyPI packages of the interop tests (an independent gRPC client).
-PIP_PACKAGES := grpcio grpcio-tools grpcio-health-checking grpcio-reflection grpcio-status pytest kubernetes-validate kubernetes
+PIP_PACKAGES := grpcio grpcio-tools grpcio-health-checking grpcio-reflection grpcio-status pytest kubernetes-validate kubernetes prometheus_client
 
 .PHONY: all deps apt-deps pip-deps build build-release test swift-test interop-test run clean proto check-proto
 
@@ -31,7 +31,7 @@ apt-deps:
 	fi
 
 pip-deps:
-	@$(PYTHON) -c "import grpc, grpc_tools, grpc_health, grpc_reflection, grpc_status, pytest, kubernetes_validate, kubernetes" 2>/dev/null || { \
+	@$(PYTHON) -c "import grpc, grpc_tools, grpc_health, grpc_reflection, grpc_status, pytest, kubernetes_validate, kubernetes, prometheus_client" 2>/dev/null || { \
 	  echo "installing Python packages: $(PIP_PACKAGES)"; \
 	  $(PYTHON) -m pip install -q --disable-pip-version-check $(PIP_PACKAGES); }
 
@@ -65,13 +65,22 @@ interop-test: deps
 	$(PYTHON) -m pytest -q Tests/interop
 	$(PYTHON) -m pytest -q Tests/fakes/kubernetes
 
-# Build the release server and start it on its defaults (mock provider, 0.0.0.0:50051).
+# Build the release server and start it on its defaults (mock provider, 0.0.0.0:50051); with
+# LANDLORD_METRICS_LISTEN_ADDRESS set it also serves Prometheus metrics there and says how to scrape.
 run: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product landlord
 	@echo ""
 	@echo "landlord will listen on $${LANDLORD_LISTEN_ADDRESS:-0.0.0.0:50051} (gRPC over h2c, mock provider); Ctrl-C drains and stops it."
 	@echo "Try it from another terminal (more commands: examples/python/README.md):"
 	@echo "  $(PYTHON) examples/python/landlord_client.py provision demo"
+	@if [ -n "$${LANDLORD_METRICS_LISTEN_ADDRESS}" ]; then \
+	  addr="$${LANDLORD_METRICS_LISTEN_ADDRESS}"; case "$$addr" in 0.0.0.0:*) addr="127.0.0.1:$${addr#0.0.0.0:}";; esac; \
+	  echo "Prometheus metrics are on $${LANDLORD_METRICS_LISTEN_ADDRESS}; scrape them with:"; \
+	  echo "  curl -s http://$$addr/metrics"; \
+	  echo "  (Prometheus: a static_configs target '$$addr', metrics_path /metrics; docs/operations.md lists the metrics)"; \
+	else \
+	  echo "Prometheus metrics are off; LANDLORD_METRICS_LISTEN_ADDRESS=127.0.0.1:9464 make run turns them on."; \
+	fi
 	@echo ""
 	@exec .build/release/landlord
 

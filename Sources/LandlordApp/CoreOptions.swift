@@ -48,10 +48,16 @@ package enum CoreOptions {
         help: "Event-loop threads serving connections."
     )
 
+    package static let metricsListen = ConfigOption(
+        name: "metrics-listen", environment: ["LANDLORD_METRICS_LISTEN_ADDRESS"], valueName: "HOST:PORT",
+        unsetMeaning: "no metrics listener",
+        help: "Address to serve Prometheus metrics on (GET /metrics, HTTP/1.1), HOST:PORT; port 0 picks a free one."
+    )
+
     /// The options a configuration file may set (all but ``config``).
     package static let fileOptions: [ConfigOption] = [
         listen, providers, defaultProvider, logLevel, logFormat, maxReceiveMessageSize, maxConcurrentStreams,
-        drainTimeout, eventLoopThreads,
+        drainTimeout, eventLoopThreads, metricsListen,
     ]
 }
 

@@ -1,6 +1,7 @@
 import LandlordCompute
 package import LandlordGRPCServices
 import LandlordHTTP2
+package import LandlordMetrics
 import LandlordProviderKit
 import LandlordProtobuf
 import LandlordRPC
@@ -13,7 +14,8 @@ import UnixSignals
 import Foundation
 
 /// The landlord server, wired: provider registry, manager, compute service,
-/// health and reflection, on the gRPC server.
+/// health and reflection, on the gRPC server; with `metricsListenHost` set, the metrics
+/// listener and the metrics every part records.
 ///
 /// ```swift
 /// let app = try LandlordApplication(configuration: .defaults, logger: logger)
@@ -23,6 +25,10 @@ package struct LandlordApplication: Sendable {
     package let configuration: LandlordConfiguration
     package let server: GRPCServer
     package let health: HealthService
+    /// The metrics listener; nil when the configuration names no metrics address.
+    package let metricsServer: MetricsServer?
+    /// What the metrics listener serves; nil without one.
+    package let metrics: MetricsRegistry?
     private let logger: Logger
     /// The registered providers, in registration order: checked before serving, shut down after.
     private let providers: [any ManagedComputeProvider]
@@ -32,16 +38,23 @@ package struct LandlordApplication: Sendable {
 
     /// Builds everything; nothing listens until ``run()``.
     ///
+    /// - Parameters:
+    ///   - metrics: the registry the metrics go to when `configuration.metricsListenHost` is set
+    ///     (the executable passes the one it bootstrapped as the swift-metrics backend); nil makes
+    ///     one. Ignored without a metrics address: then nothing is recorded.
     /// - Throws: ``ConfigurationError`` for an invalid configuration.
     package init(
         configuration: LandlordConfiguration,
         catalog: ProviderCatalog = .standard,
         environment: [String: String] = ProcessInfo.processInfo.environment,
+        metrics: MetricsRegistry? = nil,
         logger: Logger
     ) throws {
         try configuration.validate(availableProviders: catalog.names)
         self.configuration = configuration
         self.logger = logger
+        let metrics = configuration.metricsListenHost == nil ? nil : (metrics ?? MetricsRegistry())
+        self.metrics = metrics
 
         let registry = ProviderRegistry(logger: logger)
         var providers: [any ManagedComputeProvider] = []
@@ -62,8 +75,11 @@ package struct LandlordApplication: Sendable {
             providers.append(provider)
         }
         self.providers = providers
-        let manager = ComputeManager(registry: registry, defaultProvider: configuration.defaultProvider, logger: logger)
-        let watchHub = StatusWatchHub(logger: logger) { tenantID, providerType in
+        let manager = ComputeManager(
+            registry: registry, defaultProvider: configuration.defaultProvider, logger: logger,
+            metricsFactory: metrics?.metricsFactory
+        )
+        let watchHub = StatusWatchHub(logger: logger, metricsFactory: metrics?.metricsFactory) { tenantID, providerType in
             try await manager.tenantStatus(tenantID: tenantID, providerType: providerType)
         }
         let health = HealthService(statuses: Dictionary(uniqueKeysWithValues: Self.healthServices.map { ($0, .notServing) }))
@@ -84,9 +100,18 @@ package struct LandlordApplication: Sendable {
         serverConfiguration.maxReceiveMessageSize = configuration.maxReceiveMessageSize
         serverConfiguration.http2.maxConcurrentStreams = UInt32(configuration.maxConcurrentStreams)
         serverConfiguration.drainTimeout = configuration.drainTimeout
-        self.server = GRPCServer(router: router, configuration: serverConfiguration, logger: logger) {
+        self.server = GRPCServer(
+            router: router, configuration: serverConfiguration, logger: logger, metrics: metrics?.rpc
+        ) {
             health.drain()
             Task { await watchHub.shutDown() }
+        }
+        if let metrics, let host = configuration.metricsListenHost {
+            self.metricsServer = MetricsServer(
+                host: host, port: configuration.metricsListenPort, registry: metrics, logger: logger
+            )
+        } else {
+            self.metricsServer = nil
         }
     }
 
@@ -111,24 +136,40 @@ package struct LandlordApplication: Sendable {
         get async throws { try await server.listeningAddress }
     }
 
+    /// The addresses the application serves on, once both are bound.
+    package struct ListeningAddresses: Sendable {
+        /// The gRPC port.
+        package var grpc: SocketAddress
+        /// The metrics listener; nil without one.
+        package var metrics: SocketAddress?
+    }
+
     /// Serves until SIGTERM or SIGINT (graceful drain, then return) or
     /// cancellation. Health turns SERVING once the server listens.
     ///
-    /// - Parameter onListening: called once with the bound address.
+    /// - Parameter onListening: called once with the bound gRPC address.
     package func run(onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in }) async throws {
+        try await run(onReady: { onListening($0.grpc) })
+    }
+
+    /// Serves as ``run(onListening:)`` does; `onReady` gets the gRPC and the metrics address.
+    package func run(onReady: @escaping @Sendable (ListeningAddresses) -> Void) async throws {
         try await checkProviders()
         // Started first, so the group stops it last: providers close once the server has drained.
+        // The metrics listener stops after the server too: a drain can be watched to its end.
         let providerService = ProviderShutdownService(providers: providers, logger: logger)
+        var services: [any Service] = [providerService]
+        if let metricsServer { services.append(metricsServer) }
+        services.append(server)
         let group = ServiceGroup(
-            configuration: .init(
-                services: [providerService, server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
-            )
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
         try await withThrowingDiscardingTaskGroup { tasks in
             tasks.addTask { try await group.run() }
+            let metricsAddress = try await metricsServer?.listeningAddress
             let address = try await server.listeningAddress
             health.setStatusOfAllServices(.serving)
-            onListening(address)
+            onReady(ListeningAddresses(grpc: address, metrics: metricsAddress))
         }
     }
 }

@@ -57,6 +57,14 @@ extension LandlordConfiguration {
             }
             configuration.eventLoopThreads = count
         }
+        if let address = layers.explicitValue(CoreOptions.metricsListen) {
+            do {
+                (configuration.metricsListenHost, configuration.metricsListenPort) =
+                    try LandlordConfiguration.parseListenAddress(address)
+            } catch {
+                throw ConfigurationError("metrics listen address \"\(address)\" is not HOST:PORT")
+            }
+        }
         configuration.providerOptions = layers.resolveAll(catalog.options)
         try configuration.validate(availableProviders: catalog.names)
         return configuration

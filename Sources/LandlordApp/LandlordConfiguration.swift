@@ -38,6 +38,10 @@ package struct LandlordConfiguration: Sendable, Equatable {
     /// the process may use: the fewer of NIO's `System.coreCount` (cgroup quota and cpuset) and
     /// ``CPUAffinity/allowedCPUCount`` (the affinity mask, e.g. `taskset`).
     package var eventLoopThreads: Int? = nil
+    /// Where the metrics listener serves `GET /metrics`; nil: no listener, no metrics recorded.
+    package var metricsListenHost: String? = nil
+    /// The metrics listener's TCP port; 0 picks a free one (the log says which).
+    package var metricsListenPort: Int = 0
 
     /// - `listenHost` "0.0.0.0", `listenPort` 50051
     /// - `providers` ["mock"], `defaultProvider` "mock"
@@ -46,6 +50,7 @@ package struct LandlordConfiguration: Sendable, Equatable {
     /// - `drainTimeout` 30 s
     /// - `providerOptions` empty (each provider's defaults), `configurationFile` nil
     /// - `eventLoopThreads` nil (one per CPU the process may run on)
+    /// - `metricsListenHost` nil (no metrics listener)
     package static var defaults: LandlordConfiguration {
         LandlordConfiguration(
             listenHost: "0.0.0.0",

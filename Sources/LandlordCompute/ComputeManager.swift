@@ -36,14 +36,15 @@ internal import Synchronization
 ///
 /// ## Metrics
 ///
-/// Per call, a timer `landlord_compute_operation_duration` and a counter
+/// Per call, a timer `landlord_compute_operation_duration_seconds` (a histogram in seconds on
+/// Prometheus) and a counter
 /// `landlord_compute_operations_total`, both with the dimensions `operation` (`provision`, `update`,
 /// `destroy`, `status`, `validate`), `provider` (the provider's name, or `unknown` when the name
 /// is not registered, to bound cardinality) and `outcome` (`success`, the snake-case error kind
 /// such as `invalid_spec` or `tenant_not_found`, `cancelled`, or `error`).
 package final class ComputeManager: Sendable {
     /// The name of the timer recording each operation's duration.
-    package static let durationMetricLabel = "landlord_compute_operation_duration"
+    package static let durationMetricLabel = "landlord_compute_operation_duration_seconds"
     /// The name of the counter counting operations.
     package static let countMetricLabel = "landlord_compute_operations_total"
 

@@ -8,7 +8,7 @@ public struct RPCHandler: Sendable {
     /// How many messages each side sends.
     public let kind: RPCKind
 
-    public typealias Body = @Sendable (
+    public typealias Body = nonisolated(nonsending) @Sendable (
         _ requests: RPCRequestStream<[UInt8]>,
         _ responses: RPCWriter<[UInt8]>,
         _ context: ServerContext
@@ -16,11 +16,15 @@ public struct RPCHandler: Sendable {
 
     /// Serves one call: reads `requests`, writes `responses`, throws to fail it.
     public let body: Body
+    /// The method's metric handles, set when it is registered on an instrumented router
+    /// (``RPCRouter/instrument(with:)``); `nil` without metrics.
+    public internal(set) var metrics: (any RPCMethodMetrics)?
 
     public init(descriptor: MethodDescriptor, kind: RPCKind, body: @escaping Body) {
         self.descriptor = descriptor
         self.kind = kind
         self.body = body
+        self.metrics = nil
     }
 }
 

@@ -8,12 +8,30 @@
 /// ```
 public struct RPCRouter: Sendable {
     private var handlers: [String: RPCHandler] = [:]
+    private var serverMetrics: (any RPCServerMetrics)?
+    /// The handles calls of unregistered paths are counted under; `nil` without metrics.
+    public private(set) var unknownMethodMetrics: (any RPCMethodMetrics)?
 
     public init() {}
 
-    /// Registers a handler; a second one for the same path replaces the first.
+    /// Registers a handler; a second one for the same path replaces the first. On an
+    /// instrumented router the method's metric handles are made here, once.
     public mutating func register(_ handler: RPCHandler) {
+        var handler = handler
+        if let serverMetrics {
+            handler.metrics = serverMetrics.methodMetrics(for: handler.descriptor, kind: handler.kind)
+        }
         handlers[handler.descriptor.path] = handler
+    }
+
+    /// Records every call of every method, registered so far or later, in `metrics`: each method's
+    /// handles are made now (or at its registration), so a call finds them with its handler.
+    public mutating func instrument(with metrics: any RPCServerMetrics) {
+        serverMetrics = metrics
+        unknownMethodMetrics = metrics.unknownMethodMetrics()
+        for (path, handler) in handlers {
+            handlers[path]!.metrics = metrics.methodMetrics(for: handler.descriptor, kind: handler.kind)
+        }
     }
 
     /// Registers every method of each service.
@@ -41,10 +59,16 @@ extension RPCRouter {
         _ descriptor: MethodDescriptor,
         decode: @escaping MessageDecoder<Input>,
         encode: @escaping MessageEncoder<Output>,
-        handler: @escaping @Sendable (Input, ServerContext) async throws -> Output
+        handler: nonisolated(nonsending) @escaping @Sendable (Input, ServerContext) async throws -> Output
     ) {
         register(RPCHandler(descriptor: descriptor, kind: .unary) { requests, responses, context in
-            let request = try await Self.singleRequest(requests, decode: decode)
+            // Usually the request is here whole: no `await` (and no executor check) for it.
+            let request =
+                if let bytes = requests.takeOnlyMessageIfComplete() {
+                    try Self.decoded(bytes, with: decode)
+                } else {
+                    try await Self.singleRequest(requests, decode: decode)
+                }
             let response = try await handler(request, context)
             try await responses.write(Self.encoded(response, with: encode))
         })
@@ -56,10 +80,15 @@ extension RPCRouter {
         _ descriptor: MethodDescriptor,
         decode: @escaping MessageDecoder<Input>,
         encode: @escaping MessageEncoder<Output>,
-        handler: @escaping @Sendable (Input, RPCWriter<Output>, ServerContext) async throws -> Void
+        handler: nonisolated(nonsending) @escaping @Sendable (Input, RPCWriter<Output>, ServerContext) async throws -> Void
     ) {
         register(RPCHandler(descriptor: descriptor, kind: .serverStreaming) { requests, responses, context in
-            let request = try await Self.singleRequest(requests, decode: decode)
+            let request =
+                if let bytes = requests.takeOnlyMessageIfComplete() {
+                    try Self.decoded(bytes, with: decode)
+                } else {
+                    try await Self.singleRequest(requests, decode: decode)
+                }
             try await handler(request, responses.contramap { try Self.encoded($0, with: encode) }, context)
         })
     }
@@ -70,7 +99,7 @@ extension RPCRouter {
         _ descriptor: MethodDescriptor,
         decode: @escaping MessageDecoder<Input>,
         encode: @escaping MessageEncoder<Output>,
-        handler: @escaping @Sendable (RPCRequestStream<Input>, ServerContext) async throws -> Output
+        handler: nonisolated(nonsending) @escaping @Sendable (RPCRequestStream<Input>, ServerContext) async throws -> Output
     ) {
         register(RPCHandler(descriptor: descriptor, kind: .clientStreaming) { requests, responses, context in
             let response = try await handler(requests.map { try Self.decoded($0, with: decode) }, context)
@@ -84,7 +113,7 @@ extension RPCRouter {
         _ descriptor: MethodDescriptor,
         decode: @escaping MessageDecoder<Input>,
         encode: @escaping MessageEncoder<Output>,
-        handler: @escaping @Sendable (RPCRequestStream<Input>, RPCWriter<Output>, ServerContext) async throws -> Void
+        handler: nonisolated(nonsending) @escaping @Sendable (RPCRequestStream<Input>, RPCWriter<Output>, ServerContext) async throws -> Void
     ) {
         register(RPCHandler(descriptor: descriptor, kind: .bidirectionalStreaming) { requests, responses, context in
             try await handler(

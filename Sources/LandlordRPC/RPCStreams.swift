@@ -10,17 +10,33 @@ import Synchronization
 public struct RPCRequestStream<Message: Sendable>: AsyncSequence, Sendable {
     public typealias Element = Message
 
-    private let next: @Sendable () async throws -> Message?
+    private let next: nonisolated(nonsending) @Sendable () async throws -> Message?
+    private let takeOnlyMessage: (@Sendable () -> Message?)?
 
     /// Creates a stream that calls `next` for every message; `nil` ends it.
-    public init(next: @escaping @Sendable () async throws -> Message?) {
+    ///
+    /// `takeOnlyMessage`, when given, answers without waiting: the stream's
+    /// only message once the client has half-closed after exactly one, taken
+    /// out of the stream; `nil` in every other case (then read with `next`).
+    public init(
+        next: nonisolated(nonsending) @escaping @Sendable () async throws -> Message?,
+        takeOnlyMessage: (@Sendable () -> Message?)? = nil
+    ) {
         self.next = next
+        self.takeOnlyMessage = takeOnlyMessage
+    }
+
+    /// The stream's only message, when the client has already sent it and
+    /// half-closed (a unary request that arrived whole); `nil` otherwise,
+    /// with nothing consumed. Does not suspend, unlike iterating.
+    public func takeOnlyMessageIfComplete() -> Message? {
+        takeOnlyMessage?()
     }
 
     /// A stream of the given messages.
     public init(_ messages: [Message]) {
         let remaining = MessageQueue(messages)
-        self.init(next: { remaining.pop() })
+        self.init(next: { remaining.pop() }, takeOnlyMessage: { remaining.takeOnly() })
     }
 
     /// Maps every message, e.g. to decode bytes into a message type.
@@ -30,7 +46,7 @@ public struct RPCRequestStream<Message: Sendable>: AsyncSequence, Sendable {
     }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
-        fileprivate let next: @Sendable () async throws -> Message?
+        fileprivate let next: nonisolated(nonsending) @Sendable () async throws -> Message?
         public mutating func next() async throws -> Message? { try await next() }
     }
 
@@ -42,9 +58,9 @@ public struct RPCRequestStream<Message: Sendable>: AsyncSequence, Sendable {
 /// `write` suspends while the client is not reading fast enough (HTTP/2 flow
 /// control), so a fast producer cannot grow the server's memory.
 public struct RPCWriter<Message: Sendable>: Sendable {
-    private let writeMessage: @Sendable (Message) async throws -> Void
+    private let writeMessage: nonisolated(nonsending) @Sendable (Message) async throws -> Void
 
-    public init(write: @escaping @Sendable (Message) async throws -> Void) {
+    public init(write: nonisolated(nonsending) @escaping @Sendable (Message) async throws -> Void) {
         self.writeMessage = write
     }
 
@@ -70,4 +86,5 @@ private final class MessageQueue<Message: Sendable>: Sendable {
     private let items: Mutex<[Message]>
     init(_ items: [Message]) { self.items = Mutex(items.reversed()) }
     func pop() -> Message? { items.withLock { $0.popLast() } }
+    func takeOnly() -> Message? { items.withLock { $0.count == 1 ? $0.popLast() : nil } }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import LandlordApp
+import LandlordMetrics
+import Metrics
 import LandlordProviderKit
 import Logging
 import NIOCore
@@ -55,6 +57,9 @@ struct LandlordCommand: ParsableCommand {
     @Option(help: ArgumentHelp(CoreOptions.eventLoopThreads.helpLine))
     var eventLoopThreads: String?
 
+    @Option(help: ArgumentHelp(CoreOptions.metricsListen.helpLine))
+    var metricsListen: String?
+
     /// The providers' options (listed in the discussion from the catalog), parsed by the catalog.
     @Argument(parsing: .allUnrecognized, help: .hidden)
     var providerArguments: [String] = []
@@ -71,7 +76,7 @@ struct LandlordCommand: ParsableCommand {
             (CoreOptions.defaultProvider, defaultProvider), (CoreOptions.logLevel, logLevel),
             (CoreOptions.logFormat, logFormat), (CoreOptions.maxReceiveMessageSize, maxReceiveMessageSize),
             (CoreOptions.maxConcurrentStreams, maxConcurrentStreams), (CoreOptions.drainTimeout, drainTimeout),
-            (CoreOptions.eventLoopThreads, eventLoopThreads),
+            (CoreOptions.eventLoopThreads, eventLoopThreads), (CoreOptions.metricsListen, metricsListen),
         ]
         for case (let option, let value?) in core { flags[option.name] = value }
         var layers = ConfigurationLayers(flags: flags, environment: environment)
@@ -116,18 +121,23 @@ enum LandlordMain {
             }
         }
         let logger = Logger(label: "landlord")
+        // With a metrics address, swift-prometheus is the swift-metrics backend of the process:
+        // whatever records through swift-metrics is scraped with the rest.
+        let metrics = configuration.metricsListenHost.map { _ in MetricsRegistry() }
+        if let metrics { MetricsSystem.bootstrap(metrics.factory) }
         do {
-            let application = try LandlordApplication(configuration: configuration, logger: logger)
-            try await application.run { address in
-                logger.notice(
-                    "landlord serving",
-                    metadata: [
-                        "address": "\(configuration.listenHost):\(address.port ?? configuration.listenPort)",
-                        "providers": "\(configuration.providers.joined(separator: ","))",
-                        "default_provider": "\(configuration.defaultProvider)",
-                    ]
-                )
-            }
+            let application = try LandlordApplication(configuration: configuration, metrics: metrics, logger: logger)
+            try await application.run(onReady: { addresses in
+                var metadata: Logger.Metadata = [
+                    "address": "\(configuration.listenHost):\(addresses.grpc.port ?? configuration.listenPort)",
+                    "providers": "\(configuration.providers.joined(separator: ","))",
+                    "default_provider": "\(configuration.defaultProvider)",
+                ]
+                if let host = configuration.metricsListenHost, let address = addresses.metrics {
+                    metadata["metrics"] = "\(host):\(address.port ?? configuration.metricsListenPort)"
+                }
+                logger.notice("landlord serving", metadata: metadata)
+            })
         } catch let error as ConfigurationError {
             fail("invalid configuration: \(error.message)")
         } catch let error as ProviderStartupError {

@@ -38,8 +38,11 @@ struct ConfigurationTests {
                 "LANDLORD_MAX_CONCURRENT_STREAMS": "7",
                 "LANDLORD_DRAIN_TIMEOUT": "2.5",
                 "LANDLORD_EVENT_LOOP_THREADS": "3",
+                "LANDLORD_METRICS_LISTEN_ADDRESS": "127.0.0.1:9464",
             ]
         )
+        #expect(configuration.metricsListenHost == "127.0.0.1")
+        #expect(configuration.metricsListenPort == 9464)
         #expect(configuration.listenHost == "127.0.0.1")
         #expect(configuration.listenPort == 0)
         #expect(configuration.logLevel == .debug)
@@ -48,6 +51,18 @@ struct ConfigurationTests {
         #expect(configuration.maxConcurrentStreams == 7)
         #expect(configuration.drainTimeout == .milliseconds(2500))
         #expect(configuration.eventLoopThreads == 3)
+    }
+
+    @Test("--metrics-listen: unset means no listener; HOST:PORT and [v6]:PORT parse; anything else is one sentence")
+    func metricsListen() throws {
+        #expect(try resolve([]).metricsListenHost == nil)
+        let v4 = try resolve(["--metrics-listen", "0.0.0.0:9090"])
+        #expect(v4.metricsListenHost == "0.0.0.0" && v4.metricsListenPort == 9090)
+        let v6 = try resolve(["--metrics-listen=[::1]:0"], environment: ["LANDLORD_METRICS_LISTEN_ADDRESS": "127.0.0.1:1"])
+        #expect(v6.metricsListenHost == "::1" && v6.metricsListenPort == 0)
+        #expect(throws: ConfigurationError("metrics listen address \"9090\" is not HOST:PORT")) {
+            try resolve(["--metrics-listen", "9090"])
+        }
     }
 
     @Test("a flag wins over its environment variable")

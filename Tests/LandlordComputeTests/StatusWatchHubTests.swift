@@ -1,6 +1,7 @@
 import Foundation
 import LandlordCompute
 import Logging
+import MetricsTestKit
 import Synchronization
 import Testing
 
@@ -131,5 +132,29 @@ struct StatusWatchHubTests {
     @Test("requested intervals: 0 is 1 s, below 100 ms is raised", arguments: [(0, 1000), (50, 100), (100, 100), (2500, 2500)])
     func intervals(requested: UInt32, expectedMilliseconds: Int) {
         #expect(StatusWatchHub.interval(forRequestedMilliseconds: requested) == .milliseconds(expectedMilliseconds))
+    }
+
+    @Test("the gauges follow the watchers and the polls, up and down, to zero")
+    func gauges() async throws {
+        let metrics = TestMetrics()
+        let source = self.source
+        let hub = StatusWatchHub(logger: Logger(label: "test"), metricsFactory: metrics) { _, _ in try source.fetch() }
+        let streams = try metrics.expectGauge(StatusWatchHub.streamsMetricLabel)
+        let polls = try metrics.expectGauge(StatusWatchHub.pollsMetricLabel)
+        #expect(streams.lastValue == 0 && polls.lastValue == 0)
+
+        var tasks: [Task<Void, any Error>] = []
+        for tenant in ["acme", "acme", "globex"] {
+            let updates = await hub.watch(tenantID: tenant, providerType: "mock", interval: interval)
+            tasks.append(Task { for try await _ in updates {} })
+        }
+        try await waitUntil { streams.lastValue == 3 && polls.lastValue == 2 }
+        for task in tasks { task.cancel() }
+        try await waitUntil { streams.lastValue == 0 && polls.lastValue == 0 }
+
+        _ = await hub.watch(tenantID: "acme", providerType: "mock", interval: interval)
+        try await waitUntil { streams.lastValue == 1 }
+        await hub.shutDown()
+        #expect(streams.lastValue == 0 && polls.lastValue == 0)
     }
 }

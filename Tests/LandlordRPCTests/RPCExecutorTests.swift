@@ -237,3 +237,32 @@ struct MetadataTests {
         #expect(StatusCode.deadlineExceeded.description == "DEADLINE_EXCEEDED")
     }
 }
+
+@Suite("Request streams")
+struct RequestStreamTests {
+    @Test("the only message of a complete stream is taken without waiting, and the stream then ends")
+    func takeOnlyMessage() async throws {
+        let stream = RPCRequestStream<[UInt8]>([[1, 2]])
+        #expect(stream.takeOnlyMessageIfComplete() == [1, 2])
+        var iterator = stream.makeAsyncIterator()
+        #expect(try await iterator.next() == nil)
+    }
+
+    @Test("with more than one message nothing is taken: iterating reads them all", arguments: [0, 2, 3])
+    func noOnlyMessage(count: Int) async throws {
+        let messages = (0..<count).map { [UInt8($0)] }
+        let stream = RPCRequestStream<[UInt8]>(messages)
+        #expect(stream.takeOnlyMessageIfComplete() == nil)
+        var read: [[UInt8]] = []
+        for try await message in stream { read.append(message) }
+        #expect(read == messages)
+    }
+
+    @Test("a stream without the synchronous reader answers nil and keeps its message")
+    func withoutSynchronousReader() async throws {
+        let stream = RPCRequestStream<[UInt8]>(next: { [9] })
+        #expect(stream.takeOnlyMessageIfComplete() == nil)
+        var iterator = stream.makeAsyncIterator()
+        #expect(try await iterator.next() == [9])
+    }
+}

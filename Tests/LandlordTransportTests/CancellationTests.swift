@@ -17,6 +17,16 @@ extension LiveServerTests {
             }
         }
 
+        @Test("a handler runs on its connection's event loop, and comes back to it after leaving it")
+        func handlerRunsOnTheEventLoop() async throws {
+            try await withTestServer { server in
+                let connection = try await server.connect()
+                let (status, messages) = try await connection.unary(TestMethod.whereItRuns, [7])
+                #expect(status == "0")
+                #expect(messages == [[1, 1, 1]], "on the loop at start and after the hop; the request was there whole")
+            }
+        }
+
         /// Where a handler is suspended when its call goes away.
         enum Suspension: String, CaseIterable, CustomTestStringConvertible {
             /// In its own code (a sleep).

@@ -164,7 +164,7 @@ struct RequestHeadTests {
         guard case .failure(.http(415, _)) = head(contentType: contentType) else { Issue.record("expected 415"); return }
     }
 
-    @Test("malformed paths are UNIMPLEMENTED", arguments: ["/", "/pkg.Svc", "/pkg.Svc/", "pkg.Svc/Do", "/a/b/c"])
+    @Test("malformed paths are UNIMPLEMENTED", arguments: ["/", "//", "//Do", "/pkg.Svc", "/pkg.Svc/", "pkg.Svc/Do", "/a/b/c", "/a//"])
     func badPath(path: String) {
         guard case .failure(.grpc(let status, _)) = head(path: path) else { Issue.record("expected grpc"); return }
         #expect(status.code == .unimplemented)

@@ -161,6 +161,9 @@ def test_deployment_environment_is_accepted_by_the_server(container, tmp_path):
     wins over KUBECONFIG) stands in for the pod's in-cluster configuration, which needs a cluster."""
     environment = {item["name"]: item["value"] for item in container["env"]}
     json_logs = environment.get("LANDLORD_LOG_FORMAT") == "json"
+    # Its metrics port too (0.0.0.0:9464 in the manifest) may be taken on a shared test machine.
+    if environment.get("LANDLORD_METRICS_LISTEN_ADDRESS"):
+        environment["LANDLORD_METRICS_LISTEN_ADDRESS"] = "127.0.0.1:0"
     extra, fake = [], None
     if "kubernetes" in environment["LANDLORD_PROVIDERS"].split(","):
         sys.path.insert(0, str(ROOT / "Tests" / "fakes" / "kubernetes"))
@@ -219,9 +222,35 @@ def test_service_routes_to_the_deployment(deployment, container):
     pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
     assert service["spec"]["selector"].items() <= pod_labels.items()
     assert deployment["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
-    (port,) = service["spec"]["ports"]
-    assert port["port"] == GRPC_PORT
-    assert port["targetPort"] in {p["name"] for p in container["ports"]} | {GRPC_PORT}
+    ports = {port["name"]: port for port in service["spec"]["ports"]}
+    assert set(ports) == {"grpc", "metrics"}
+    assert ports["grpc"]["port"] == GRPC_PORT
+    for port in ports.values():
+        assert port["targetPort"] in {p["name"] for p in container["ports"]}
+
+
+def test_pods_are_annotated_for_prometheus(deployment, container):
+    """A Prometheus with the usual kubernetes-pods job scrapes the pod from its annotations alone:
+    they name the container's `metrics` port, on which LANDLORD_METRICS_LISTEN_ADDRESS listens."""
+    annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+    ports = {port["name"]: port["containerPort"] for port in container["ports"]}
+    environment = {item["name"]: item["value"] for item in container["env"]}
+    assert annotations["prometheus.io/scrape"] == "true"
+    assert annotations["prometheus.io/path"] == "/metrics"
+    assert int(annotations["prometheus.io/port"]) == ports["metrics"]
+    assert environment["LANDLORD_METRICS_LISTEN_ADDRESS"] == f"0.0.0.0:{ports['metrics']}"
+
+
+def test_service_monitor_example_selects_the_metrics_port(deployment):
+    """deploy/kubernetes/monitoring/servicemonitor.yaml (Prometheus Operator) scrapes the Service's
+    `metrics` port; it sits apart because its CRD is not part of Kubernetes."""
+    (monitor,) = documents(DEPLOY / "kubernetes" / "monitoring" / "servicemonitor.yaml")
+    (service,) = resources("Service")
+    assert monitor["apiVersion"] == "monitoring.coreos.com/v1" and monitor["kind"] == "ServiceMonitor"
+    assert monitor["spec"]["selector"]["matchLabels"].items() <= service["metadata"]["labels"].items()
+    (endpoint,) = monitor["spec"]["endpoints"]
+    assert endpoint["port"] in {port["name"] for port in service["spec"]["ports"]}
+    assert endpoint["port"] == "metrics" and endpoint["path"] == "/metrics"
 
 
 # --- systemd --------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 package import Logging
+package import Metrics
 
 /// Shares one status poll per (provider, tenant) among all its watchers.
 ///
@@ -10,7 +11,15 @@ package import Logging
 /// status. Watches end with ``ComputeError/Kind/tenantNotFound`` when the
 /// tenant does not exist or disappears; other errors of the first poll end
 /// them too, while later transient failures are retried at the next interval.
+///
+/// Two gauges follow the hub: ``streamsMetricLabel`` (watchers connected) and ``pollsMetricLabel``
+/// (polls running).
 package actor StatusWatchHub {
+    /// The gauge of watchers connected now (each WatchTenantStatus stream is one).
+    package static let streamsMetricLabel = "landlord_watch_streams"
+    /// The gauge of shared status polls running now (one per watched tenant).
+    package static let pollsMetricLabel = "landlord_watch_polls"
+
     /// Fetches a tenant's status; usually ``ComputeManager/tenantStatus(tenantID:providerType:)``.
     package typealias StatusSource = @Sendable (_ tenantID: String, _ providerType: String) async throws -> ComputeStatus
 
@@ -43,13 +52,29 @@ package actor StatusWatchHub {
     private var polls: [Key: Poll] = [:]
     private var nextWatcherID = 0
     private var isShutDown = false
+    /// Watchers over all polls (kept, not summed, so a change costs nothing per tenant).
+    private var watchers = 0
+    private let streamsGauge: Gauge
+    private let pollsGauge: Gauge
 
     /// - Parameters:
     ///   - logger: where poll failures are logged.
+    ///   - metricsFactory: where the gauges go; `nil` means the global `MetricsSystem.factory` as
+    ///     it is when the hub is created.
     ///   - source: how a status is fetched.
-    package init(logger: Logger, source: @escaping StatusSource) {
+    package init(logger: Logger, metricsFactory: (any MetricsFactory)? = nil, source: @escaping StatusSource) {
         self.logger = logger
         self.source = source
+        let factory = metricsFactory ?? MetricsSystem.factory
+        self.streamsGauge = Gauge(label: Self.streamsMetricLabel, factory: factory)
+        self.pollsGauge = Gauge(label: Self.pollsMetricLabel, factory: factory)
+        self.streamsGauge.record(0)
+        self.pollsGauge.record(0)
+    }
+
+    private func updateGauges() {
+        streamsGauge.record(watchers)
+        pollsGauge.record(polls.count)
     }
 
     /// The poll interval for a requested one: 0 means the default (1 s); values
@@ -71,6 +96,8 @@ package actor StatusWatchHub {
         nextWatcherID += 1
         let poll = polls[key] ?? startPoll(key)
         poll.watchers[id] = Watcher(continuation: continuation, interval: max(interval, Self.minimumInterval))
+        watchers += 1
+        updateGauges()
         if let latest = poll.latest { continuation.yield(latest) }
         continuation.onTermination = { _ in
             Task { await self.removeWatcher(id, from: key) }
@@ -85,6 +112,8 @@ package actor StatusWatchHub {
         isShutDown = true
         let all = polls.values
         polls = [:]
+        watchers = 0
+        updateGauges()
         for poll in all {
             poll.task?.cancel()
             for watcher in poll.watchers.values { watcher.continuation.finish(throwing: ShutdownError()) }
@@ -144,16 +173,20 @@ package actor StatusWatchHub {
             return true
         }
         polls[key] = nil
+        watchers -= poll.watchers.count
+        updateGauges()
         for watcher in poll.watchers.values { watcher.continuation.finish(throwing: error) }
         return false
     }
 
     private func removeWatcher(_ id: Int, from key: Key) {
         guard let poll = polls[key], poll.watchers.removeValue(forKey: id) != nil else { return }
+        watchers -= 1
         if poll.watchers.isEmpty {
             poll.task?.cancel()
             polls[key] = nil
         }
+        updateGauges()
     }
 }
 

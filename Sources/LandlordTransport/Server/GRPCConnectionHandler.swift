@@ -25,13 +25,17 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     typealias OutboundOut = ByteBuffer
 
     /// What a call's task needs, kept from opening the stream until the task starts.
-    private struct CallStart {
+    private struct CallStart: Sendable {
         var handler: RPCHandler
         var context: ServerContext
+        /// When the call started; read only for a method with metrics.
+        var startedAt: ContinuousClock.Instant?
     }
 
     private final class Stream {
         let call: ServerCall
+        /// The method's metric handles (nil without metrics).
+        let metrics: (any RPCMethodMetrics)?
         /// Set from opening the stream until its handler's task starts.
         var start: CallStart?
         var task: Task<Void, Never>?
@@ -44,8 +48,9 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
         var withheldCredit = 0
         var pendingWrite: EventLoopPromise<Void>?
 
-        init(call: ServerCall, maxMessageSize: Int) {
+        init(call: ServerCall, metrics: (any RPCMethodMetrics)?, maxMessageSize: Int) {
             self.call = call
+            self.metrics = metrics
             self.deframer = MessageDeframer(maxMessageSize: maxMessageSize)
         }
     }
@@ -68,7 +73,7 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     private var context: ChannelHandlerContext?
     private var loopBound: NIOLoopBound<GRPCConnectionHandler>?
     /// Runs the calls' tasks on this connection's event loop.
-    private var taskExecutor: EventLoopTaskExecutor?
+    private var isolation: EventLoopIsolation?
     private var streams: [Int32: Stream] = [:]
     private var phase = Phase.active
     /// A drain asked for before the connection started: it begins once it does.
@@ -102,7 +107,7 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         self.loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        self.taskExecutor = EventLoopTaskExecutor(eventLoop: context.eventLoop)
+        self.isolation = EventLoopIsolation(eventLoop: context.eventLoop)
         if context.channel.isActive { start(context: context) }
     }
 
@@ -258,6 +263,10 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
             return
         }
         guard let handler = router.handler(forPath: head.path) else {
+            if let metrics = router.unknownMethodMetrics {
+                metrics.callStarted()
+                metrics.callHandled(code: .unimplemented, duration: .zero)
+            }
             respondTrailersOnly(streamID, status: Status(code: .unimplemented, message: "Method not found: \(head.path)"))
             return
         }
@@ -265,6 +274,14 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
             logger.notice("refusing a call: too many calls in flight", metadata: ["limit": "\(callLimiter.limit)"])
             session.resetStream(streamID: streamID, errorCode: .refusedStream)
             return
+        }
+        let metrics = handler.metrics
+        let startedAt: ContinuousClock.Instant?
+        if let metrics {
+            metrics.callStarted()
+            startedAt = .now
+        } else {
+            startedAt = nil
         }
         let serverContext = ServerContext(
             descriptor: handler.descriptor,
@@ -279,13 +296,13 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
             connection: loopBound,
             maxBufferedBytes: configuration.maxBufferedRequestBytesPerCall
         )
-        let stream = Stream(call: call, maxMessageSize: configuration.maxReceiveMessageSize)
+        let stream = Stream(call: call, metrics: metrics, maxMessageSize: configuration.maxReceiveMessageSize)
         streams[streamID] = stream
         if endStream {
             stream.inboundOpen = false
             call.finishInbound()
         }
-        stream.start = CallStart(handler: handler, context: serverContext)
+        stream.start = CallStart(handler: handler, context: serverContext, startedAt: startedAt)
         callsToStart.append(streamID)
     }
 
@@ -295,21 +312,40 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
         guard !callsToStart.isEmpty else { return }
         let streamIDs = callsToStart
         callsToStart.removeAll(keepingCapacity: true)
+        guard let isolation else { return }
         let callLimiter = self.callLimiter
         for streamID in streamIDs {
             // A stream reset in the meantime has been removed (and its slot released).
             guard let stream = streams[streamID], let start = stream.start.take() else { continue }
-            let call = stream.call
-            // Runs synchronously up to the handler's first suspension (we are on
-            // the event loop, the task's preferred executor), resumes there.
-            stream.task = Task.immediate(executorPreference: taskExecutor) {
-                defer { callLimiter.release() }
+            stream.task = Self.startCall(start, call: stream.call, on: isolation, limiter: callLimiter)
+        }
+    }
+
+    /// Starts a call's task, isolated to the connection's event loop. It runs
+    /// synchronously up to the handler's first suspension (we are on that loop).
+    private static func startCall(
+        _ start: CallStart,
+        call: ServerCall,
+        on isolation: EventLoopIsolation,
+        limiter: CallLimiter
+    ) -> Task<Void, Never> {
+        isolation.assumeIsolated { isolation in
+            Task.immediate {
+                _ = isolation
+                defer { limiter.release() }
                 let outcome = await RPCExecutor.execute(
                     start.handler,
-                    requests: RPCRequestStream(next: call.nextMessage),
+                    requests: RPCRequestStream(next: call.nextMessage, takeOnlyMessage: call.takeOnlyMessageIfComplete),
                     responses: RPCWriter(write: call.write),
                     context: start.context
                 )
+                // Counted before the status goes out: a client that has its answer sees it counted.
+                // A cancelled task is a call the client reset (or a lost connection): whatever the
+                // handler returned (a watch just ends), no status reaches the client, so CANCELLED.
+                if let metrics = start.handler.metrics, let startedAt = start.startedAt {
+                    let code = Task.isCancelled ? .cancelled : outcome.status.code
+                    metrics.callHandled(code: code, duration: .now - startedAt)
+                }
                 call.finish(outcome)
             }
         }
@@ -326,6 +362,7 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
         var credit = stream.withheldCredit == 0
         do {
             while let message = try stream.deframer.nextMessage() {
+                stream.metrics?.messageReceived()
                 if !stream.call.deliver(message) { credit = false }
             }
         } catch {
@@ -363,9 +400,12 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     }
 
     private func abort(_ stream: Stream) {
-        if stream.start.take() != nil {
+        if let start = stream.start.take() {
             // Ended before its handler started: it never will.
             callLimiter.release()
+            if let metrics = stream.metrics, let startedAt = start.startedAt {
+                metrics.callHandled(code: .cancelled, duration: .now - startedAt)
+            }
         }
         stream.task?.cancel()
         stream.call.failInbound(CancellationError())
@@ -394,6 +434,7 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
         } catch {
             return loopFuture(failing: error)
         }
+        stream.metrics?.messageSent()
         scheduleFlush()
         if session.isStreamWritable(streamID: streamID) {
             return context.eventLoop.makeSucceededVoidFuture()
@@ -446,6 +487,7 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
             }
             if let lastMessage {
                 try session.sendData(streamID: streamID, MessageFramer.frame(lastMessage, allocator: context.channel.allocator))
+                stream.metrics?.messageSent()
             }
             try session.sendTrailers(streamID: streamID, headers: ResponseHeaders.trailers(outcome))
         }

@@ -25,6 +25,7 @@ package final class GRPCServer: Service, Sendable {
     private let logger: Logger
     private let group: any EventLoopGroup
     private let callLimiter: CallLimiter
+    private let metrics: (any RPCServerMetrics)?
     private let onDrain: @Sendable () -> Void
     private let state = Mutex(State())
 
@@ -49,15 +50,21 @@ package final class GRPCServer: Service, Sendable {
     ///   - configuration: limits and timeouts.
     ///   - logger: where connection-level events are logged.
     ///   - eventLoopGroup: the loops serving connections.
+    ///   - metrics: where calls and connections are counted; the router's methods are
+    ///     instrumented with it once, here. `nil`: nothing is recorded.
     ///   - onDrain: called once when a graceful shutdown begins (e.g. to turn health NOT_SERVING).
     package init(
         router: RPCRouter,
         configuration: Configuration = .defaults,
         logger: Logger,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        metrics: (any RPCServerMetrics)? = nil,
         onDrain: @escaping @Sendable () -> Void = {}
     ) {
+        var router = router
+        if let metrics { router.instrument(with: metrics) }
         self.router = router
+        self.metrics = metrics
         self.configuration = configuration
         self.logger = logger
         self.group = eventLoopGroup
@@ -174,8 +181,10 @@ package final class GRPCServer: Service, Sendable {
             logger.notice("refusing a connection", metadata: ["limit": "\(configuration.maxConnections)"])
             return channel.close()
         }
+        metrics?.connectionOpened()
         channel.closeFuture.whenComplete { _ in
             _ = self.state.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }
+            self.metrics?.connectionClosed()
         }
         let handler = GRPCConnectionHandler(
             router: router,

@@ -136,6 +136,23 @@ final class ServerCall: Sendable {
         return try value(of: next)
     }
 
+    /// The only request message, when the client has half-closed after
+    /// exactly one (a unary request that arrived whole); `nil` otherwise, with
+    /// nothing taken.
+    func takeOnlyMessageIfComplete() -> [UInt8]? {
+        let taken = inbound.withLock { state -> (message: [UInt8], releaseCredit: Bool)? in
+            guard case .finished? = state.end, state.head == state.messages.count, let message = state.first.take()
+            else { return nil }
+            state.bufferedBytes -= message.count
+            let release = state.creditWithheld
+            state.creditWithheld = false
+            return (message, release)
+        }
+        guard let taken else { return nil }
+        if taken.releaseCredit { releaseWithheldCredit() }
+        return taken.message
+    }
+
     private enum Next {
         case message([UInt8], releaseCredit: Bool)
         case end(End)

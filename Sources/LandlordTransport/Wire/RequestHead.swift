@@ -128,7 +128,8 @@ extension GRPCRequestHead {
     /// `application/grpc` or `application/grpc+proto`, optionally with parameters.
     static func isGRPCContentType(_ value: String) -> Bool {
         // The usual values exactly, on bytes; anything else the general way below.
-        if value.utf8.elementsEqual("application/grpc".utf8) || value.utf8.elementsEqual("application/grpc+proto".utf8) {
+        // (String equality of two ASCII strings is a length check and a memcmp.)
+        if value == "application/grpc" || value == "application/grpc+proto" {
             return true
         }
         let base = value.split(separator: ";", maxSplits: 1).first.map { $0.trimmingSpaces() } ?? ""
@@ -144,13 +145,28 @@ extension GRPCRequestHead {
     /// `/service/method` with both parts non-empty: the byte ranges of the two parts.
     static func methodPathParts(_ path: String) -> (service: Range<String.Index>, method: Range<String.Index>)? {
         let utf8 = path.utf8
-        guard utf8.first == UInt8(ascii: "/") else { return nil }
-        let rest = utf8.index(after: utf8.startIndex)
-        // Exactly one more "/", with something on both sides.
-        guard let slash = utf8[rest...].firstIndex(of: UInt8(ascii: "/")), slash != rest else { return nil }
-        let methodStart = utf8.index(after: slash)
-        guard methodStart != utf8.endIndex, !utf8[methodStart...].contains(UInt8(ascii: "/")) else { return nil }
-        return (rest..<slash, methodStart..<utf8.endIndex)
+        let offsets = utf8.withContiguousStorageIfAvailable(methodPathOffsets) ?? methodPathOffsets(Array(utf8))
+        guard let (slash, end) = offsets else { return nil }
+        let start = utf8.startIndex
+        let service = utf8.index(after: start)..<utf8.index(start, offsetBy: slash)
+        return (service, utf8.index(after: service.upperBound)..<utf8.index(start, offsetBy: end))
+    }
+
+    /// `/service/method`: the offsets of the second "/" and of the end, when both parts are non-empty.
+    private static func methodPathOffsets(_ bytes: some Collection<UInt8>) -> (slash: Int, end: Int)? {
+        let slash = UInt8(ascii: "/")
+        guard bytes.first == slash else { return nil }
+        var second: Int?
+        var offset = 0
+        for byte in bytes.dropFirst() {
+            offset += 1
+            guard byte == slash else { continue }
+            // Exactly one more "/", with something on both sides.
+            guard second == nil, offset > 1 else { return nil }
+            second = offset
+        }
+        guard let second, second < offset else { return nil }
+        return (second, offset + 1)
     }
 }
 

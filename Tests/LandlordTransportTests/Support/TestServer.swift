@@ -57,6 +57,7 @@ typealias HTTP2TestClientConfiguration = HTTP2TestClient.Configuration
 /// test opened are closed before the graceful shutdown, so it is quick.
 func withTestServer(
     _ configure: (inout GRPCServer.Configuration) -> Void = { _ in },
+    metrics: (any RPCServerMetrics)? = nil,
     _ body: (TestServer) async throws -> Void
 ) async throws {
     var configuration = GRPCServer.Configuration.defaults
@@ -67,6 +68,7 @@ func withTestServer(
         router: TestMethod.router(probe: probe),
         configuration: configuration,
         logger: testLogger,
+        metrics: metrics,
         onDrain: { probe.didDrain() }
     )
     let runState = RunState()

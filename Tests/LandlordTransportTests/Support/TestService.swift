@@ -1,4 +1,5 @@
 import LandlordRPC
+import NIOPosix
 import Synchronization
 
 /// What the test handlers did, shared between their tasks and the test.
@@ -77,6 +78,9 @@ enum TestMethod {
     /// Unary: runs until cancelled, then takes 300 ms to clean up (cancellation
     /// or not) before it counts as completed and returns.
     static let slowCleanup = "/\(service)/SlowCleanup"
+    /// Unary: answers `[on a loop at start, on a loop after a hop to the global executor,
+    /// the request was taken without waiting]` (1 or 0 each).
+    static let whereItRuns = "/\(service)/WhereItRuns"
 
     /// The router serving every method, recording into `probe`.
     static func router(probe: CallProbe) -> RPCRouter {
@@ -176,6 +180,13 @@ enum TestMethod {
             var trailers = Metadata()
             trailers.add("grpc-status-details-bin", binary: TestMetadata.statusDetails)
             throw RPCError(code: .failedPrecondition, message: "the precondition failed: 100%", metadata: trailers)
+        }
+        add(whereItRuns, .unary) { requests, responses, _ in
+            let atStart = MultiThreadedEventLoopGroup.currentEventLoop != nil
+            let takenAtOnce = requests.takeOnlyMessageIfComplete() != nil
+            await Task.detached { await Task.yield() }.value
+            let afterHop = MultiThreadedEventLoopGroup.currentEventLoop != nil
+            try await responses.write([atStart, afterHop, takenAtOnce].map { $0 ? 1 : 0 })
         }
         add(big, .unary) { requests, responses, _ in
             probe.didStart()
