@@ -8,6 +8,9 @@ PYTHON ?= python3
 
 # Debian packages the build and the tests need (checked one by one, installed only when missing).
 APT_PACKAGES := pkg-config libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev nghttp2-client
+# The fake Kubernetes API server (Tests/fakes/kubernetes) makes its test CA with the openssl CLI and
+# the kubernetes provider's Swift tests call its hooks with curl.
+APT_PACKAGES += openssl curl
 # PyPI packages of the interop tests (an independent gRPC client).
 PIP_PACKAGES := grpcio grpcio-tools grpcio-health-checking grpcio-reflection grpcio-status pytest kubernetes-validate kubernetes prometheus_client
 

@@ -143,7 +143,8 @@ targets += [
 
 // The `kubernetes` provider: tenants as namespaces and workloads on a Kubernetes cluster, through the
 // REST API (server-side apply) over the kit's engine client; kubeconfig (YAML) or in-cluster
-// configuration; status from LIST+WATCH informers. Not in the catalog yet: the operations are still to come.
+// configuration; status from LIST+WATCH informers. Its tests run the provider on the fake API server
+// (Tests/fakes/kubernetes, Python) and include the shared conformance suite.
 targets += [
     .target(
         name: "LandlordKubernetesProvider",
@@ -156,10 +157,11 @@ targets += [
     .testTarget(
         name: "LandlordKubernetesProviderTests",
         dependencies: [
-            "LandlordKubernetesProvider", "LandlordProviderKit", "LandlordProviderKitTesting", "LandlordCompute", log,
-            nioCore,
+            "LandlordKubernetesProvider", "LandlordProviderKit", "LandlordProviderKitTesting", "LandlordCompute",
+            "LandlordComputeTesting", log, inMemoryLogging, nioCore,
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Yams", package: "Yams"),
         ]
     ),
 ]
@@ -306,7 +308,8 @@ targets += [
     .target(
         name: "LandlordApp",
         dependencies: [
-            "LandlordCompute", "LandlordMockProvider", "LandlordDockerProvider", "LandlordProviderKit", "LandlordService",
+            "LandlordCompute", "LandlordMockProvider", "LandlordDockerProvider", "LandlordKubernetesProvider",
+            "LandlordProviderKit", "LandlordService",
             "LandlordGRPCServices", "LandlordProtobuf", .product(name: "Yams", package: "Yams"),
             "LandlordRPC", "LandlordTransport", "LandlordHTTP2", "LandlordMetrics", log, nioCore, serviceLifecycle,
             unixSignals,

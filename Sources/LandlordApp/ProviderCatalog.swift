@@ -1,4 +1,5 @@
 import LandlordDockerProvider
+import LandlordKubernetesProvider
 import LandlordMockProvider
 package import LandlordProviderKit
 
@@ -14,6 +15,7 @@ package struct ProviderCatalog: Sendable {
     /// The providers landlord ships.
     package static let standard = ProviderCatalog([
         DockerProviderFactory(),
+        KubernetesProviderFactory(),
         MockProviderFactory(),
     ])
 

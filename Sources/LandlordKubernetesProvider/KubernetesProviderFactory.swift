@@ -10,8 +10,6 @@ package import LandlordProviderKit
 /// | `--kubernetes-namespace-prefix P` | `LANDLORD_KUBERNETES_NAMESPACE_PREFIX` | `landlord-` |
 /// | `--kubernetes-secrets-dir PATH` | `LANDLORD_KUBERNETES_SECRETS_DIR` | none (file secrets disabled) |
 ///
-/// > Important: not in `ProviderCatalog.standard` yet: ``makeConfiguration(_:)`` resolves and checks
-/// > the settings, but ``makeProvider(_:)`` refuses until the provider's operations exist.
 package struct KubernetesProviderFactory: ComputeProviderFactory {
     package let name = KubernetesProvider.defaultName
     package let summary = "tenants as namespaces and Deployments on a Kubernetes cluster"
@@ -69,13 +67,19 @@ package struct KubernetesProviderFactory: ComputeProviderFactory {
         }
     }
 
-    /// Resolves the configuration (``makeConfiguration(_:)``) and then refuses: the provider's
-    /// operations are not written yet.
+    /// The provider of the resolved options (nothing reaches the cluster until its start-up
+    /// check, ``KubernetesProvider/checkEngine()``).
     ///
-    /// - Throws: ``ConfigOptionError`` always.
+    /// - Throws: ``ConfigOptionError`` naming the option whose value cannot be used.
     package func makeProvider(_ context: ProviderContext) throws(ConfigOptionError) -> any ManagedComputeProvider {
-        _ = try self.makeConfiguration(context)
-        throw ConfigOptionError(
-            "the kubernetes provider is not available in this build yet: its operations are still being written")
+        let (configuration, connection) = try self.makeConfiguration(context)
+        let environment = context.environment
+        do {
+            return try KubernetesProvider(
+                configuration: configuration, connection: connection, environment: { environment[$0] },
+                logger: context.logger)
+        } catch {
+            throw context.options.error("kubernetes-kubeconfig", "is not usable: \(error.message)")
+        }
     }
 }

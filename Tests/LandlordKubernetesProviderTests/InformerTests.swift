@@ -79,6 +79,23 @@ struct InformerTests {
         )
     }
 
+    @Test("the per-namespace index follows lists, additions and deletions")
+    func namespaceIndex() {
+        var state = InformerState<TestDeployment>()
+        state.replace(with: [Self.deployment("ns-a", "x"), Self.deployment("ns-a", "w"), Self.deployment("ns-b", "x")], resourceVersion: "5")
+        #expect(state.objects(inNamespace: "ns-a").map(\.metadata.name) == ["w", "x"])
+        let (key, object) = Self.deployment("ns-c", "y", version: "6")
+        _ = state.apply(.added(key, resourceVersion: "6", object))
+        #expect(state.objects(inNamespace: "ns-c").map(\.metadata.name) == ["y"])
+        let (gone, last) = Self.deployment("ns-a", "w", version: "7")
+        _ = state.apply(.deleted(gone, resourceVersion: "7", last))
+        #expect(state.objects(inNamespace: "ns-a").map(\.metadata.name) == ["x"])
+        #expect(state.objects(inNamespace: "ns-b").count == 1)
+        #expect(state.namesByNamespace["ns-a"] == ["x"])
+        _ = state.apply(.deleted(ObjectKey(namespace: "ns-c", name: "y"), resourceVersion: "8", object))
+        #expect(state.namesByNamespace["ns-c"] == nil)
+    }
+
     static func eventually(_ condition: () -> Bool) async throws {
         for _ in 0..<200 where !condition() { try await Task.sleep(for: .milliseconds(10)) }
         #expect(condition())

@@ -19,6 +19,7 @@ import pathlib
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 
 import grpc
@@ -152,19 +153,45 @@ def test_deployment_sets_every_option_of_the_server(container, help_options):
     assert environment["COMPUTE_DEFAULT_PROVIDER"] in environment["LANDLORD_PROVIDERS"].split(",")
 
 
-def test_deployment_environment_is_accepted_by_the_server(container):
+def test_deployment_environment_is_accepted_by_the_server(container, tmp_path):
     """The server starts with exactly this environment and serves (on a free loopback port:
-    start_landlord's --listen wins over LANDLORD_LISTEN_ADDRESS), then drains and exits 0."""
+    start_landlord's --listen wins over LANDLORD_LISTEN_ADDRESS), then drains and exits 0.
+
+    Its kubernetes provider reaches the fake API server: --kubernetes-kubeconfig (a flag, which
+    wins over KUBECONFIG) stands in for the pod's in-cluster configuration, which needs a cluster."""
     environment = {item["name"]: item["value"] for item in container["env"]}
     json_logs = environment.get("LANDLORD_LOG_FORMAT") == "json"
     # Its metrics port too (0.0.0.0:9464 in the manifest) may be taken on a shared test machine.
     if environment.get("LANDLORD_METRICS_LISTEN_ADDRESS"):
         environment["LANDLORD_METRICS_LISTEN_ADDRESS"] = "127.0.0.1:0"
-    server = start_landlord(env=environment, ready_regex=LANDLORD_READY_JSON if json_logs else LANDLORD_READY)
+    extra, fake = [], None
+    if "kubernetes" in environment["LANDLORD_PROVIDERS"].split(","):
+        sys.path.insert(0, str(ROOT / "Tests" / "fakes" / "kubernetes"))
+        from fake_apiserver import FakeAPIServer, make_ca, write_kubeconfig
+
+        paths = make_ca(str(tmp_path))
+        fake = FakeAPIServer(paths["cert"], paths["key"], token="deploy-test").start()
+        extra = ["--kubernetes-kubeconfig", write_kubeconfig(str(tmp_path / "kubeconfig"), fake.url, paths["ca"], "deploy-test")]
     try:
-        assert server.address.startswith("127.0.0.1:")
+        server = start_landlord(*extra, env=environment, ready_regex=LANDLORD_READY_JSON if json_logs else LANDLORD_READY)
+        try:
+            assert server.address.startswith("127.0.0.1:")
+        finally:
+            assert server.terminate() == 0
     finally:
-        assert server.terminate() == 0
+        if fake is not None:
+            fake.stop()
+
+
+def test_deployment_runs_as_the_service_account_the_cluster_role_is_bound_to(deployment):
+    (account,) = resources("ServiceAccount")
+    (binding,) = resources("ClusterRoleBinding")
+    (role,) = resources("ClusterRole")
+    pod = deployment["spec"]["template"]["spec"]
+    assert pod["serviceAccountName"] == account["metadata"]["name"]
+    assert pod["automountServiceAccountToken"] is True
+    assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role["metadata"]["name"]}
+    assert binding["subjects"][0]["kind"] == "ServiceAccount" and binding["subjects"][0]["name"] == account["metadata"]["name"]
 
 
 # The server set SO_DEBUG (SOL_SOCKET option 1) where it meant TCP_NODELAY (IPPROTO_TCP option 1):

@@ -87,6 +87,28 @@ package struct KubernetesAPI: Sendable {
         }
     }
 
+    /// Creates `object` (`POST` to its collection, field manager `landlord`) and answers it as
+    /// stored; unlike an apply, this fails when the object exists, which makes it the one writer
+    /// of a new tenant when two landlords race.
+    ///
+    /// - Throws: ``KubernetesAPIError`` (`AlreadyExists` when it exists), ``EngineClientError``.
+    package func create<Object: KubernetesObject>(_ object: Object) async throws -> Object {
+        let resource = Object.resource
+        let namespace = resource.namespaced ? object.metadata.namespace : nil
+        var request = EngineRequest(
+            .POST, resource.collectionPath(namespace: namespace),
+            query: [("fieldManager", Self.fieldManager)],
+            operation: Self.operation("create", resource, namespace: namespace, name: object.metadata.name))
+        request.body = ByteBuffer(bytes: try Self.body(of: object))
+        request.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
+        request.headers.replaceOrAdd(name: "Accept", value: "application/json")
+        do {
+            return try await self.send(request).decode(Object.self)
+        } catch let error as KubernetesAPIError where Object.resource == .secrets {
+            throw error.redacting(Self.secretValues(of: object))
+        }
+    }
+
     /// The object `name` (in `namespace` for a namespaced kind), or nil when there is none.
     ///
     /// - Throws: ``KubernetesAPIError`` other than NotFound, ``EngineClientError``.
@@ -241,6 +263,9 @@ package struct KubernetesAPI: Sendable {
             permissions.append(Permission("patch", resource))
             permissions.append(Permission("delete", resource))
         }
+        // A new tenant's namespace is created (not applied): the one landlord whose create
+        // succeeds provisions it.
+        permissions.append(Permission("create", .namespaces))
         permissions.append(Permission("list", .pods))
         permissions.append(Permission("watch", .pods))
         return permissions

@@ -111,6 +111,10 @@ package struct ObjectMeta: Codable, Sendable, Hashable {
     package var generation: Int?
     /// Read back only; never sent.
     package var uid: String?
+    /// Read back only; never sent (RFC 3339, e.g. `2026-12-07T09:20:06Z`).
+    package var creationTimestamp: String?
+    /// Read back only; never sent: set once the object is being deleted.
+    package var deletionTimestamp: String?
 
     package init(
         name: String? = nil, namespace: String? = nil, labels: [String: String]? = nil,

@@ -51,6 +51,12 @@ struct TenantStatusReport: Sendable {
             health: health, lastUpdated: observedAt, metadata: metadata)
     }
 
+    /// The first spec container that cannot run in one of the pods (crash loop, image pull,
+    /// bad configuration), if any.
+    var failingContainer: ContainerStatus? {
+        self.containerNames.lazy.map(self.containerStatus).first { $0.state == .failed }
+    }
+
     private func state(_ containers: [ContainerStatus]) -> (ComputeState, String) {
         if self.namespace?.status?.phase == "Terminating" || self.namespace?.metadata.deletionTimestamp != nil {
             return (.stopping, "the tenant's namespace is being deleted")

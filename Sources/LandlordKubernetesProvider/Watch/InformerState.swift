@@ -18,6 +18,8 @@ enum InformerAction: Sendable, Equatable {
 struct InformerState<Object: Decodable & Sendable>: Sendable {
 
     private(set) var objects: [ObjectKey: Object] = [:]
+    /// The names in ``objects`` by namespace (status reads one tenant's pods without scanning all).
+    private(set) var namesByNamespace: [String: Set<String>] = [:]
     /// The version to watch from; `nil` until the first list.
     private(set) var resourceVersion: String?
     /// Counts every change of ``objects`` (readers can tell whether anything changed).
@@ -28,8 +30,17 @@ struct InformerState<Object: Decodable & Sendable>: Sendable {
     /// A list answered `items` at `resourceVersion`: they are the cache now.
     mutating func replace(with items: [(ObjectKey, Object)], resourceVersion: String) {
         self.objects = Dictionary(items, uniquingKeysWith: { _, last in last })
+        self.namesByNamespace = [:]
+        for key in self.objects.keys { self.namesByNamespace[key.namespace, default: []].insert(key.name) }
         self.resourceVersion = resourceVersion
         self.generation &+= 1
+    }
+
+    /// The objects of `namespace`, sorted by name.
+    func objects(inNamespace namespace: String) -> [Object] {
+        (self.namesByNamespace[namespace] ?? []).sorted().compactMap {
+            self.objects[ObjectKey(namespace: namespace, name: $0)]
+        }
     }
 
     /// Applies one event of the watch.
@@ -37,11 +48,16 @@ struct InformerState<Object: Decodable & Sendable>: Sendable {
         switch event {
         case .added(let key, let version, let object), .modified(let key, let version, let object):
             self.objects[key] = object
+            self.namesByNamespace[key.namespace, default: []].insert(key.name)
             self.resourceVersion = version
             self.generation &+= 1
             return .continue
         case .deleted(let key, let version, _):
-            if self.objects.removeValue(forKey: key) != nil { self.generation &+= 1 }
+            if self.objects.removeValue(forKey: key) != nil {
+                self.generation &+= 1
+                self.namesByNamespace[key.namespace]?.remove(key.name)
+                if self.namesByNamespace[key.namespace]?.isEmpty == true { self.namesByNamespace[key.namespace] = nil }
+            }
             self.resourceVersion = version
             return .continue
         case .bookmark(let version):

@@ -1,6 +1,13 @@
 internal import Logging
 internal import Synchronization
 
+/// How many requests an informer sent, and the events they brought.
+struct InformerStatistics: Sendable, Hashable {
+    var lists = 0
+    var watches = 0
+    var events = 0
+}
+
 /// A cache of one kind of object kept current by LIST and WATCH, as client-go's informers do:
 /// one list, then one long watch resumed from the last resource version, relisting on
 /// `410 Gone`; reads (``object(_:)``, ``objects(inNamespace:)``) never call the API server.
@@ -9,11 +16,7 @@ internal import Synchronization
 /// retried with backoff, so the cache may be stale but never wrong about what it last saw.
 final class KubernetesInformer<Object: Decodable & Sendable>: Sendable {
     /// How many requests the informer sent (the benchmark's and the tests' view of its cost).
-    struct Statistics: Sendable, Hashable {
-        var lists = 0
-        var watches = 0
-        var events = 0
-    }
+    typealias Statistics = InformerStatistics
 
     private struct Shared: Sendable {
         var cache = InformerState<Object>()
@@ -56,9 +59,7 @@ final class KubernetesInformer<Object: Decodable & Sendable>: Sendable {
 
     /// The objects of `namespace`, as last seen, by name.
     func objects(inNamespace namespace: String) -> [Object] {
-        self.shared.withLock { shared in
-            shared.cache.objects.filter { $0.key.namespace == namespace }.sorted { $0.key < $1.key }.map(\.value)
-        }
+        self.shared.withLock { $0.cache.objects(inNamespace: namespace) }
     }
 
     /// Every object, as last seen.
@@ -66,6 +67,17 @@ final class KubernetesInformer<Object: Decodable & Sendable>: Sendable {
 
     /// Whether a list has filled the cache.
     var hasSynced: Bool { self.shared.withLock { $0.cache.hasSynced } }
+
+    /// The last resource version the cache has seen (a list's, an event's or a bookmark's).
+    var resourceVersion: String? { self.shared.withLock { $0.cache.resourceVersion } }
+
+    /// Whether the cache has seen `version` or a later one: resource versions are compared as
+    /// numbers (etcd revisions, which every API server in practice sends), else for equality.
+    func hasSeen(_ version: String) -> Bool {
+        guard let seen = self.resourceVersion else { return false }
+        if let seenNumber = UInt64(seen), let wanted = UInt64(version) { return seenNumber >= wanted }
+        return seen == version
+    }
 
     /// Counts the cache's changes (equal values: nothing changed in between).
     var generation: UInt64 { self.shared.withLock { $0.cache.generation } }
