@@ -166,6 +166,31 @@ targets += [
     ),
 ]
 
+// The `ecs` provider: tenants as Fargate (or EC2) services on Amazon ECS, through the AWS JSON 1.1
+// protocol over the kit's engine client, every request signed with Signature Version 4 (swift-crypto;
+// no AWS SDK), credentials from the AWS default chain. Its tests run the provider on moto in server
+// mode (signature checking on) and include the shared conformance suite.
+targets += [
+    .target(
+        name: "LandlordECSProvider",
+        dependencies: [
+            "LandlordCompute", "LandlordProviderKit", log, nioCore,
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]
+    ),
+    .testTarget(
+        name: "LandlordECSProviderTests",
+        dependencies: [
+            "LandlordECSProvider", "LandlordProviderKit", "LandlordProviderKitTesting", "LandlordCompute",
+            "LandlordComputeTesting", log, nioCore,
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ],
+        resources: [.copy("Recorded")]
+    ),
+]
+
 // MARK: - RPC runtime
 
 // HTTP/2 framing (nghttp2): the only targets that touch nghttp2 pointers.
@@ -309,6 +334,7 @@ targets += [
         name: "LandlordApp",
         dependencies: [
             "LandlordCompute", "LandlordMockProvider", "LandlordDockerProvider", "LandlordKubernetesProvider",
+            "LandlordECSProvider",
             "LandlordProviderKit", "LandlordService",
             "LandlordGRPCServices", "LandlordProtobuf", .product(name: "Yams", package: "Yams"),
             "LandlordRPC", "LandlordTransport", "LandlordHTTP2", "LandlordMetrics", log, nioCore, serviceLifecycle,

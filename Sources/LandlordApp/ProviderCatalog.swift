@@ -1,4 +1,5 @@
 import LandlordDockerProvider
+import LandlordECSProvider
 import LandlordKubernetesProvider
 import LandlordMockProvider
 package import LandlordProviderKit
@@ -15,6 +16,7 @@ package struct ProviderCatalog: Sendable {
     /// The providers landlord ships.
     package static let standard = ProviderCatalog([
         DockerProviderFactory(),
+        ECSProviderFactory(),
         KubernetesProviderFactory(),
         MockProviderFactory(),
     ])
