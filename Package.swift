@@ -186,6 +186,7 @@ targets += [
             "LandlordECSProvider", "LandlordProviderKit", "LandlordProviderKitTesting", "LandlordCompute",
             "LandlordComputeTesting", log, nioCore,
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ],
         resources: [.copy("Recorded")]
     ),

@@ -18,6 +18,11 @@ package struct ECSTag: Codable, Sendable, Hashable {
 package struct ECSKeyValuePair: Codable, Sendable, Hashable {
     package var name: String
     package var value: String
+
+    package init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
 }
 
 /// A container port mapping (`awsvpc`: the host port equals the container port).
@@ -26,6 +31,13 @@ package struct ECSPortMapping: Codable, Sendable, Hashable {
     package var hostPort: Int?
     package var `protocol`: String?
     package var name: String?
+
+    package init(containerPort: Int, hostPort: Int? = nil, `protocol`: String? = nil, name: String? = nil) {
+        self.containerPort = containerPort
+        self.hostPort = hostPort
+        self.protocol = `protocol`
+        self.name = name
+    }
 }
 
 /// A container health check: a command ECS runs in the container.
@@ -43,12 +55,22 @@ package struct ECSHealthCheck: Codable, Sendable, Hashable {
 package struct ECSSecret: Codable, Sendable, Hashable {
     package var name: String
     package var valueFrom: String
+
+    package init(name: String, valueFrom: String) {
+        self.name = name
+        self.valueFrom = valueFrom
+    }
 }
 
 /// A container's log driver.
 package struct ECSLogConfiguration: Codable, Sendable, Hashable {
     package var logDriver: String
     package var options: [String: String]?
+
+    package init(logDriver: String, options: [String: String]? = nil) {
+        self.logDriver = logDriver
+        self.options = options
+    }
 }
 
 /// One container of a task definition.
@@ -94,6 +116,14 @@ package struct ECSTaskDefinition: Codable, Sendable, Hashable {
     package var revision: Int?
     package var status: String?
     package var containerDefinitions: [ECSContainerDefinition]?
+
+    package init(taskDefinitionArn: String, family: String? = nil, revision: Int? = nil, status: String? = nil, containerDefinitions: [ECSContainerDefinition]? = nil) {
+        self.taskDefinitionArn = taskDefinitionArn
+        self.family = family
+        self.revision = revision
+        self.status = status
+        self.containerDefinitions = containerDefinitions
+    }
 }
 
 /// `awsvpc` network settings of a service.

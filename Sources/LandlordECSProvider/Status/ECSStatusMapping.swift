@@ -147,8 +147,10 @@ package enum ECSStatusMapping {
     }
 
     private static func lastRollbackEvent(_ service: ECSService) -> String? {
-        service.events?.first { ($0.message ?? "").contains("rolling back") || ($0.message ?? "").contains("circuit breaker") }?
-            .message
+        service.events?.first { event in
+            let text = (event.message ?? "").lowercased()
+            return text.contains("rolling back") || text.contains("circuit breaker")
+        }?.message
     }
 
     private static func containerStatus(_ name: String, live: [ECSTask], stopped: [ECSTask], healthChecked: Bool) -> ContainerStatus {
@@ -160,7 +162,8 @@ package enum ECSStatusMapping {
         let container = live.lazy.compactMap { task in task.containers?.first { $0.name == name } }.first
         guard let container else {
             if let last = stopped.first, let dead = last.containers?.first(where: { $0.name == name }) {
-                let reason = [dead.exitCode.map { "exit code \($0)" }, dead.reason].compactMap { $0 }.joined(separator: ", ")
+                let reason = [dead.exitCode.map { "exit code \($0)" }, dead.reason].compactMap { $0 }.filter { !$0.isEmpty }
+                    .joined(separator: ", ")
                 return ContainerStatus(name: name, state: .failed, ready: false, restartCount: restarts, message: reason.isEmpty ? (last.stoppedReason ?? "") : reason)
             }
             return ContainerStatus(name: name, state: .starting, ready: false, restartCount: restarts, message: "no task yet")
