@@ -37,7 +37,8 @@ package final class ECSProvider: ManagedComputeProvider {
     /// The provider's settings.
     package let configuration: Configuration
 
-    let api: ECSAPI
+    /// The ECS operations (tests read what the provider wrote through it).
+    package let api: ECSAPI
     let engine: EngineClient
     let credentials: AWSCredentialChain
     let locks = TenantLocks()
@@ -79,6 +80,12 @@ package final class ECSProvider: ManagedComputeProvider {
                 credentials: .signed(by: { request in try await signer.sign(&request) })),
             httpClient: http, logger: logger)
         self.api = ECSAPI(client: AWSJSONClient(engine: self.engine, targetPrefix: ECSAPI.targetPrefix), cluster: configuration.cluster)
+    }
+
+    deinit {
+        // An orderly owner calls shutdown(); otherwise release the connections now (a second
+        // shutdown only reports an error to the callback).
+        self.http.shutdown { _ in }
     }
 
     // MARK: - ManagedComputeProvider

@@ -15,6 +15,8 @@ struct MotoServer: Sendable, Decodable {
     var cluster: String
     var access_key_id: String
     var secret_access_key: String
+    var subnet: String
+    var security_group: String
 
     struct StartFailure: Error, CustomStringConvertible {
         var description: String
@@ -82,8 +84,8 @@ struct MotoServer: Sendable, Decodable {
     /// The provider's configuration for moto (subnets are required for awsvpc services).
     func configuration(cluster: String? = nil) -> ECSProvider.Configuration {
         ECSProvider.Configuration(
-            region: self.region, cluster: cluster ?? self.cluster, endpoint: self.endpoint, subnets: ["subnet-0a1b2c3d"],
-            securityGroups: ["sg-0a1b2c3d"], executionRoleARN: "arn:aws:iam::123456789012:role/ecsTaskExecutionRole")
+            region: self.region, cluster: cluster ?? self.cluster, endpoint: self.endpoint, subnets: [self.subnet],
+            securityGroups: [self.security_group], executionRoleARN: "arn:aws:iam::123456789012:role/ecsTaskExecutionRole")
     }
 
     /// A provider on moto with the given environment (default: the landlord user's keys).

@@ -29,8 +29,9 @@ import urllib.request
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
 POLICY = REPO / "deploy" / "aws" / "landlord-ecs-policy.json"
-# The unsigned set-up calls: iam CreateUser, PutUserPolicy, CreateAccessKey, ecs CreateCluster.
-SETUP_CALLS = 4
+# The unsigned set-up calls: iam CreateUser, PutUserPolicy, CreateAccessKey; ec2 CreateVpc,
+# CreateSubnet, CreateSecurityGroup (moto checks a service's subnets exist); ecs CreateCluster.
+SETUP_CALLS = 7
 
 
 def _free_port() -> int:
@@ -68,9 +69,13 @@ def start(region: str = "us-east-1", cluster: str = "landlord-test") -> dict:
     iam.create_user(UserName="landlord")
     iam.put_user_policy(UserName="landlord", PolicyName="landlord-ecs", PolicyDocument=POLICY.read_text())
     key = iam.create_access_key(UserName="landlord")["AccessKey"]
+    ec2 = boto3.client("ec2", **setup)
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+    group = ec2.create_security_group(GroupName="landlord-tenants", Description="landlord tenants", VpcId=vpc)["GroupId"]
     boto3.client("ecs", **setup).create_cluster(clusterName=cluster)
     return {
-        "endpoint": endpoint, "region": region, "cluster": cluster,
+        "endpoint": endpoint, "region": region, "cluster": cluster, "subnet": subnet, "security_group": group,
         "access_key_id": key["AccessKeyId"], "secret_access_key": key["SecretAccessKey"],
         "pid": process.pid, "process": process,
     }
