@@ -11,8 +11,10 @@ APT_PACKAGES := pkg-config libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler 
 # The fake Kubernetes API server (Tests/fakes/kubernetes) makes its test CA with the openssl CLI and
 # the kubernetes provider's Swift tests call its hooks with curl.
 APT_PACKAGES += openssl curl
-# PyPI packages of the interop tests (an independent gRPC client).
-PIP_PACKAGES := grpcio grpcio-tools grpcio-health-checking grpcio-reflection grpcio-status pytest kubernetes-validate kubernetes prometheus_client
+# PyPI packages of the interop tests (an independent gRPC client). moto (server mode) is the AWS
+# emulator the ecs provider's Swift and interop tests start themselves on loopback, with signature
+# checking on (Tests/fakes/ecs/moto_ecs.py); boto3 checks what landlord wrote.
+PIP_PACKAGES := grpcio grpcio-tools grpcio-health-checking grpcio-reflection grpcio-status pytest kubernetes-validate kubernetes prometheus_client 'moto[server]' boto3
 
 .PHONY: all deps apt-deps pip-deps build build-release test swift-test interop-test run clean proto check-proto
 
@@ -31,7 +33,7 @@ apt-deps:
 	fi
 
 pip-deps:
-	@$(PYTHON) -c "import grpc, grpc_tools, grpc_health, grpc_reflection, grpc_status, pytest, kubernetes_validate, kubernetes, prometheus_client" 2>/dev/null || { \
+	@$(PYTHON) -c "import grpc, grpc_tools, grpc_health, grpc_reflection, grpc_status, pytest, kubernetes_validate, kubernetes, prometheus_client, boto3, moto, flask, flask_cors" 2>/dev/null && command -v moto_server >/dev/null || { \
 	  echo "installing Python packages: $(PIP_PACKAGES)"; \
 	  $(PYTHON) -m pip install -q --disable-pip-version-check $(PIP_PACKAGES); }
 
@@ -55,7 +57,8 @@ proto: apt-deps
 check-proto: apt-deps
 	PYTHON=$(PYTHON) dev/check-generated-code.sh
 
-swift-test: apt-deps
+# The ecs provider's Swift tests start moto (a PyPI package): pip-deps first.
+swift-test: apt-deps pip-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
