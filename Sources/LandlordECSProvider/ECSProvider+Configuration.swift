@@ -16,11 +16,15 @@ extension ECSProvider {
         package var executionRoleARN: String?
         /// The deadline of one API call, retries included; 30 s.
         package var requestTimeout: Duration
+        /// How long destroy waits for a deleted service to finish draining (its tasks to stop)
+        /// before it answers; 120 s.
+        package var drainTimeout: Duration
 
         /// A configuration; only the region is required.
         package init(
             region: String, cluster: String = "default", endpoint: String? = nil, subnets: [String] = [],
-            securityGroups: [String] = [], executionRoleARN: String? = nil, requestTimeout: Duration = .seconds(30)
+            securityGroups: [String] = [], executionRoleARN: String? = nil, requestTimeout: Duration = .seconds(30),
+            drainTimeout: Duration = .seconds(120)
         ) {
             self.region = region
             self.cluster = cluster
@@ -29,6 +33,7 @@ extension ECSProvider {
             self.securityGroups = securityGroups
             self.executionRoleARN = executionRoleARN
             self.requestTimeout = requestTimeout
+            self.drainTimeout = drainTimeout
         }
 
         /// The endpoint requests go to.

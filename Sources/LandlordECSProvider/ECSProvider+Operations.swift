@@ -12,6 +12,11 @@ extension ECSProvider {
         let serviceName = ECSNaming.service(tenantID)
         do {
             if let existing = try await self.api.describeService(serviceName) {
+                if existing.state == .draining {
+                    throw ComputeError(
+                        kind: .provisionFailed,
+                        message: "ecs provider: the previous service of tenant \(SpecValidator.quoted(tenantID)) is still draining after a destroy; retry when its tasks have stopped")
+                }
                 return try await self.existingProvision(existing, plan: plan)
             }
             let definition = try await self.api.registerTaskDefinition(plan.taskDefinition)
@@ -27,7 +32,7 @@ extension ECSProvider {
                 if let error = error as? AWSServiceError, Self.isNotIdempotent(error) {
                     throw ComputeError(
                         kind: .alreadyExists,
-                        message: "ecs provider: tenant \(SpecValidator.quoted(tenantID)) is being provisioned with a different spec by another landlord")
+                        message: "ecs provider: another landlord created tenant \(SpecValidator.quoted(tenantID)) at the same time; provision again to get its result (or ALREADY_EXISTS when its spec differs)")
                 }
                 throw error
             }
@@ -59,17 +64,17 @@ extension ECSProvider {
         return self.provisionResult(plan, service: service, taskDefinition: definition.taskDefinitionArn)
     }
 
+    /// The result of a provision: the same for every call on the same service (its ARN and
+    /// creation time); the rollout is what ``status(tenantID:)`` reports.
     private func provisionResult(_ plan: ECSTenantPlan, service: ECSService, taskDefinition: String) -> ProvisionResult {
-        let running = (service.runningCount ?? 0) >= plan.service.desiredCount
-            && (service.deployments ?? []).allSatisfy { $0.rolloutState == nil || $0.rolloutState == "COMPLETED" }
-        return ProvisionResult(
-            tenantID: plan.tenantID, providerType: self.name, status: running ? .success : .inProgress,
+        ProvisionResult(
+            tenantID: plan.tenantID, providerType: self.name, status: .success,
             resourceIDs: [
                 "cluster": service.clusterArn ?? self.configuration.cluster,
                 "service": service.serviceArn ?? ECSNaming.service(plan.tenantID),
                 "task_definition_family": ECSNaming.family(plan.tenantID),
             ],
-            message: running ? "service \(ECSNaming.service(plan.tenantID)) is running" : "service \(ECSNaming.service(plan.tenantID)) created; its tasks are starting",
+            message: "service \(ECSNaming.service(plan.tenantID)) created; GetTenantStatus reports its rollout",
             provisionedAt: service.createdAt.map { Date(timeIntervalSince1970: $0.secondsSince1970) } ?? Date(timeIntervalSince1970: 0))
     }
 
@@ -104,7 +109,7 @@ extension ECSProvider {
         let tenantID = plan.tenantID
         let serviceName = ECSNaming.service(tenantID)
         do {
-            guard let service = try await self.api.describeService(serviceName),
+            guard let service = try await self.api.describeService(serviceName), service.state == .active,
                 Self.tag(ECSNaming.tenantTag, of: service) == tenantID
             else {
                 throw ComputeError(kind: .tenantNotFound, message: "ecs provider: tenant \(SpecValidator.quoted(tenantID)) not found")
@@ -171,7 +176,7 @@ extension ECSProvider {
         let serviceName = ECSNaming.service(tenantID)
         let family = ECSNaming.family(tenantID)
         do {
-            if let service = try await self.api.describeService(serviceName), service.status == "ACTIVE" {
+            if let service = try await self.api.describeService(serviceName), service.state == .active {
                 guard Self.tag(ECSNaming.tenantTag, of: service) == tenantID else {
                     throw ComputeError(
                         kind: .providerFailed,
@@ -187,6 +192,7 @@ extension ECSProvider {
                     // Deleted meanwhile (another landlord): the goal is reached.
                 }
                 self.logger.info("deleted service", metadata: ["tenant_id": "\(tenantID)", "service": "\(serviceName)"])
+                try await self.waitUntilDrained(serviceName, tenantID: tenantID)
             }
             for arn in try await self.api.activeRevisions(of: family) {
                 do {
@@ -200,14 +206,29 @@ extension ECSProvider {
         }
     }
 
+    /// Waits (at most ``Configuration/drainTimeout``) until the deleted service is INACTIVE, so
+    /// that a provision right after a destroy can create it again.
+    private func waitUntilDrained(_ serviceName: String, tenantID: String) async throws {
+        let deadline = ContinuousClock.now + self.configuration.drainTimeout
+        while let service = try await self.api.describeService(serviceName), service.state == .draining {
+            guard ContinuousClock.now < deadline else {
+                self.logger.info(
+                    "service still draining; destroy answers now", metadata: ["tenant_id": "\(tenantID)", "service": "\(serviceName)"])
+                return
+            }
+            try await Task.sleep(for: .seconds(2))
+        }
+    }
+
     // MARK: - Status
 
     func statusOfTenant(_ tenantID: String) async throws -> ComputeStatus {
         let serviceName = ECSNaming.service(tenantID)
         do {
             guard let service = try await self.api.describeService(serviceName),
-                Self.tag(ECSNaming.tenantTag, of: service) == tenantID, service.status == "ACTIVE" || service.status == "DRAINING"
+                Self.tag(ECSNaming.tenantTag, of: service) == tenantID, service.state == .active
             else {
+                // DRAINING: destroyed, its tasks stopping; the tenant is gone for landlord.
                 throw ComputeError(kind: .tenantNotFound, message: "ecs provider: tenant \(SpecValidator.quoted(tenantID)) not found")
             }
             let definition = try await self.api.describeTaskDefinition(service.taskDefinition ?? ECSNaming.family(tenantID))

@@ -110,11 +110,13 @@ package final class ECSProvider: ManagedComputeProvider {
             throw ProviderStartupFailure(message: "ecs provider: \(error.message)")
         } catch let error as AWSServiceError {
             let hint =
-                error.isCredentialFailure
-                ? "the credentials were rejected; check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or the role"
-                : error.status == 400 && error.type == .accessDenied
-                    ? "grant ecs:DescribeClusters (deploy/aws/landlord-ecs-policy.json)" : "check --ecs-region and --ecs-endpoint"
-            throw ProviderStartupFailure(message: "ecs provider: DescribeClusters at \(endpoint) failed (\(hint)): \(error.type): \(error.message)")
+                error.isPermissionDenied
+                ? "grant ecs:DescribeClusters and the rest of deploy/aws/landlord-ecs-policy.json"
+                : error.isCredentialFailure
+                    ? "the credentials were rejected; check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or the role"
+                    : "check --ecs-region and --ecs-endpoint"
+            throw ProviderStartupFailure(
+                message: "ecs provider: DescribeClusters at \(endpoint) failed (\(hint)): \(error.type)" + (error.message.isEmpty ? "" : ": \(error.message)"))
         } catch let error as EngineClientError {
             throw ProviderStartupFailure(
                 provider: self.name, address: endpoint, hint: "set --ecs-endpoint, AWS_ENDPOINT_URL_ECS or --ecs-region",

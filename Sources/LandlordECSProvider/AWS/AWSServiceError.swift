@@ -70,9 +70,17 @@ package struct AWSServiceError: Error, Sendable, Hashable, CustomStringConvertib
         "\(self.operation): \(self.type)" + (self.message.isEmpty ? "" : ": \(self.message)")
     }
 
-    /// Whether the credentials were rejected (unknown key, bad signature, expired token, denied).
+    /// Whether the credentials were rejected (unknown key, bad signature, expired token); a
+    /// permission the credentials lack is ``isPermissionDenied``.
     package var isCredentialFailure: Bool {
-        Self.ErrorType.credentialFailures.contains(self.type) || self.status == 403 && self.type == .accessDenied
+        if Self.ErrorType.credentialFailures.contains(self.type) { return true }
+        // moto and some front ends answer a bare 403 for a bad signature.
+        return self.status == 403 && !self.isPermissionDenied && self.type.rawValue.hasPrefix("HTTP ")
+    }
+
+    /// Whether the credentials are valid but lack a permission.
+    package var isPermissionDenied: Bool {
+        self.type == .accessDenied || self.type.rawValue == "AccessDenied"
     }
 
     /// The error of an answer: `__type` (or the `x-amzn-ErrorType` header) without its

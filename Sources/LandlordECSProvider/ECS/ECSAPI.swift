@@ -167,7 +167,7 @@ package struct ECSAPI: Sendable {
         let output: DescribeServicesOutput = try await self.client.call(
             "DescribeServices", DescribeServicesInput(cluster: self.cluster, services: [name], include: ["TAGS"]),
             idempotent: true)
-        return output.services?.first { $0.status != "INACTIVE" }
+        return output.services?.first { $0.state != .inactive }
     }
 
     // MARK: - Tasks
@@ -194,7 +194,7 @@ package struct ECSAPI: Sendable {
     /// stopped tasks for about an hour), described.
     package func tasks(ofService name: String) async throws -> [ECSTask] {
         var arns: [String] = []
-        for desired in ["RUNNING", "STOPPED"] {
+        for desired in [ECSTaskStatus.running.rawValue, ECSTaskStatus.stopped.rawValue] {
             var token: String?
             repeat {
                 let output: ListTasksOutput = try await self.client.call(

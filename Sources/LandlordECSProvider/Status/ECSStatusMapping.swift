@@ -50,14 +50,14 @@ package enum ECSStatusMapping {
         now: Date
     ) -> ComputeStatus {
         let deployments = service.deployments ?? []
-        let primary = deployments.first { $0.status == "PRIMARY" }
+        let primary = deployments.first { $0.deploymentStatus == .primary }
         let desired = primary?.desiredCount ?? service.desiredCount ?? 0
         let running = primary?.runningCount ?? service.runningCount ?? 0
         let pending = primary?.pendingCount ?? service.pendingCount ?? 0
         let primaryDefinition = primary?.taskDefinition ?? service.taskDefinition
         let current = tasks.filter { primaryDefinition == nil || $0.taskDefinitionArn == primaryDefinition }
-        let live = current.filter { $0.lastStatus != "STOPPED" }
-        let stopped = current.filter { $0.lastStatus == "STOPPED" }
+        let live = current.filter { $0.last != .stopped }
+        let stopped = current.filter { $0.last == .stopped }
             .sorted { ($0.stoppedAt?.secondsSince1970 ?? 0) > ($1.stoppedAt?.secondsSince1970 ?? 0) }
         let stopReason = stopped.first.map(Self.stopDescription)
 
@@ -80,7 +80,7 @@ package enum ECSStatusMapping {
             else { return false }
             return latest > running && !deployments.contains { $0.taskDefinition == latestRevision }
         }()
-        if primary?.rolloutState == "FAILED" {
+        if primary?.rollout == .failed {
             state = .failed
             message = "deployment failed: " + (primary?.rolloutStateReason ?? "the circuit breaker stopped it")
             if let stopReason { message += "; last stopped task: \(stopReason)" }
@@ -89,12 +89,12 @@ package enum ECSStatusMapping {
             message =
                 "revision \(ECSNaming.revision(ofTaskDefinitionARN: latestRevision) ?? 0) failed to deploy; the deployment circuit breaker rolled the service back to revision \(ECSNaming.revision(ofTaskDefinitionARN: primaryDefinition) ?? 0)"
             if let reason = Self.lastRollbackEvent(service) { message += ": \(reason)" }
-        } else if service.status == "DRAINING" {
+        } else if service.state == .draining {
             state = .stopping
             message = "the service is being deleted"
         } else if desired == 0 {
             state = running > 0 ? .stopping : .stopped
-        } else if primary?.rolloutState == "IN_PROGRESS" || running < desired || deployments.count > 1 {
+        } else if primary?.rollout == .inProgress || running < desired || deployments.count > 1 {
             state = .starting
             if let first = stopped.first, Self.isImagePullFailure(first) {
                 state = .failed
@@ -112,11 +112,11 @@ package enum ECSStatusMapping {
             Self.containerStatus(name, live: live, stopped: stopped, healthChecked: expectation.healthChecked.contains(name))
         }
         let health: HealthStatus
-        let runningTasks = live.filter { $0.lastStatus == "RUNNING" }
-        if runningTasks.contains(where: { $0.healthStatus == "UNHEALTHY" }) {
+        let runningTasks = live.filter { $0.last == .running }
+        if runningTasks.contains(where: { $0.health == .unhealthy }) {
             health = .unhealthy
         } else if !runningTasks.isEmpty
-            && (expectation.healthChecked.isEmpty || runningTasks.allSatisfy { $0.healthStatus == "HEALTHY" })
+            && (expectation.healthChecked.isEmpty || runningTasks.allSatisfy { $0.health == .healthy })
         {
             health = .healthy
         } else {
@@ -157,7 +157,7 @@ package enum ECSStatusMapping {
         // Restarts: ECS replaces a task whose essential container exits; count the stopped tasks of
         // the current deployment in which this container exited.
         let restarts = stopped.filter { task in
-            (task.containers ?? []).contains { $0.name == name && ($0.exitCode != nil || $0.lastStatus == "STOPPED") }
+            (task.containers ?? []).contains { $0.name == name && ($0.exitCode != nil || $0.last == .stopped) }
         }.count
         let container = live.lazy.compactMap { task in task.containers?.first { $0.name == name } }.first
         guard let container else {
@@ -169,22 +169,23 @@ package enum ECSStatusMapping {
             return ContainerStatus(name: name, state: .starting, ready: false, restartCount: restarts, message: "no task yet")
         }
         let state: ContainerState =
-            switch container.lastStatus {
-            case "RUNNING": .running
-            case "STOPPED": .stopped
-            case "PENDING", "PROVISIONING", "ACTIVATING": .starting
-            default: .unknown
+            switch container.last {
+            case .running: .running
+            case .stopped: .stopped
+            case .pending, .provisioning, .activating: .starting
+            case .deactivating, .stopping, .deprovisioning: .stopping
+            case nil: .unknown
             }
-        let ready = state == .running && (!healthChecked || container.healthStatus == "HEALTHY")
+        let ready = state == .running && (!healthChecked || container.health == .healthy)
         var message = container.reason ?? ""
-        if healthChecked, state == .running, container.healthStatus == "UNHEALTHY" { message = "failing its health check" }
+        if healthChecked, state == .running, container.health == .unhealthy { message = "failing its health check" }
         return ContainerStatus(name: name, state: state, ready: ready, restartCount: restarts, message: message)
     }
 
     /// `ip:port` of every running task's ENI address and the spec's container ports.
     private static func endpoints(_ tasks: [ECSTask], _ expectation: Expectation) -> [String] {
         var result: [String] = []
-        for task in tasks where task.lastStatus == "RUNNING" {
+        for task in tasks where task.last == .running {
             let address =
                 task.attachments?.first { $0.type == "ElasticNetworkInterface" }?.details?
                 .first { $0.name == "privateIPv4Address" }?.value
