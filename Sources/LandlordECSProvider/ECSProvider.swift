@@ -69,10 +69,7 @@ package final class ECSProvider: ManagedComputeProvider {
         let signer = AWSRequestSigner(
             signer: SigV4Signer(region: configuration.region, service: "ecs"), endpoint: endpoint,
             credentials: { try await chain.credentials() })
-        let retry = RetryPolicy(
-            maxAttempts: 5, baseDelay: .milliseconds(200), maxDelay: .seconds(5),
-            retryableStatuses: [500, 502, 503, 504],
-            isThrottled: { status, body in AWSServiceError.isThrottled(status: status, body: Array(body.readableBytesView)) })
+        let retry = AWSJSONClient.retryPolicy()
         self.engine = EngineClient(
             endpoint: endpoint,
             configuration: EngineClient.Configuration(

@@ -19,6 +19,19 @@ package struct AWSJSONClient: Sendable {
         self.targetPrefix = targetPrefix
     }
 
+    /// The retry policy of AWS calls: throttling answers (`ThrottlingException` and its kin in a
+    /// 400, or 429) retried for every call, 500/502/503/504 for idempotent ones, full jitter
+    /// between `baseDelay` and `maxDelay`.
+    package static func retryPolicy(
+        maxAttempts: Int = 5, baseDelay: Duration = .milliseconds(200), maxDelay: Duration = .seconds(5),
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) -> RetryPolicy {
+        RetryPolicy(
+            maxAttempts: maxAttempts, baseDelay: baseDelay, maxDelay: maxDelay, retryableStatuses: [500, 502, 503, 504],
+            isThrottled: { status, body in AWSServiceError.isThrottled(status: status, body: Array(body.readableBytesView)) },
+            sleep: sleep)
+    }
+
     /// The `Content-Type` of the protocol.
     package static let contentType = "application/x-amz-json-1.1"
 

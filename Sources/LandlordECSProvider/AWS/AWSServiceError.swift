@@ -103,7 +103,7 @@ package struct AWSServiceError: Error, Sendable, Hashable, CustomStringConvertib
     }
 
     /// Whether an answer is AWS throttling the call (retried by the engine client for every method).
-    static func isThrottled(status: Int, body: [UInt8]) -> Bool {
+    package static func isThrottled(status: Int, body: [UInt8]) -> Bool {
         if status == 429 { return true }
         guard status == 400 || status == 503 else { return false }
         let text = String(decoding: body.prefix(512), as: UTF8.self)
