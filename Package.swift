@@ -184,7 +184,7 @@ targets += [
         name: "LandlordECSProviderTests",
         dependencies: [
             "LandlordECSProvider", "LandlordProviderKit", "LandlordProviderKitTesting", "LandlordCompute",
-            "LandlordComputeTesting", log, nioCore,
+            "LandlordComputeTesting", log, inMemoryLogging, nioCore,
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ],

@@ -1,8 +1,10 @@
 import Foundation
+import InMemoryLogging
 import LandlordCompute
 import LandlordComputeTesting
 import LandlordECSProvider
 import LandlordProviderKit
+import Logging
 import Testing
 
 /// The provider against moto in server mode with signature and IAM checks on (MotoServer).
@@ -126,5 +128,36 @@ struct ECSProviderMotoTests {
         #expect(try await second.api.describeService("landlord-\(tenant)") == nil)
         try await second.destroy(tenantID: tenant)
         try await second.shutdown()
+    }
+
+    @Test("no environment value, secret key or access key secret in any log line or error")
+    func nothingSecretLogged() async throws {
+        let moto = try await MotoServer.shared.get()
+        var handler = InMemoryLogHandler()
+        handler.logLevel = .trace
+        let logs = handler
+        let provider = try moto.provider(logger: Logger(label: "test", factory: { _ in logs }))
+        defer { Task { try? await provider.shutdown() } }
+        let tenant = "moto-logs"
+        var spec = TenantComputeSpec.ecs(tenant)
+        spec.containers[0].env = ["PASSWORD": "env-value-never-logged"]
+        spec.secrets = [SecretReference(name: "DB", source: "ssm", key: "/secret/key-never-logged")]
+        _ = try await provider.provision(spec)
+        var changed = spec
+        changed.containers[0].env = ["PASSWORD": "other-value-never-logged"]
+        let update = try await provider.update(tenantID: tenant, spec: changed)
+        #expect(update.changes == ["containers[web].env[PASSWORD]: changed"])
+        var conflicting = spec
+        conflicting.containers[0].image = "nginx:1.27"
+        var errors: [String] = []
+        do { _ = try await provider.provision(conflicting) } catch { errors.append("\(error)") }
+        _ = try await provider.status(tenantID: tenant)
+        try await provider.destroy(tenantID: tenant)
+        #expect(errors.count == 1)
+        #expect(!logs.entries.isEmpty)
+        let text = logs.entries.map { "\($0.message) \($0.metadata)" }.joined(separator: "\n") + errors.joined()
+        for secret in ["env-value-never-logged", "other-value-never-logged", "key-never-logged", moto.secret_access_key] {
+            #expect(!text.contains(secret))
+        }
     }
 }

@@ -89,8 +89,11 @@ struct MotoServer: Sendable, Decodable {
     }
 
     /// A provider on moto with the given environment (default: the landlord user's keys).
-    func provider(environment: [String: String]? = nil, cluster: String? = nil) throws -> ECSProvider {
-        try ECSProvider(configuration: self.configuration(cluster: cluster), environment: environment ?? self.environment)
+    func provider(environment: [String: String]? = nil, cluster: String? = nil, logger: Logger? = nil) throws -> ECSProvider {
+        if let logger {
+            return try ECSProvider(configuration: self.configuration(cluster: cluster), environment: environment ?? self.environment, logger: logger)
+        }
+        return try ECSProvider(configuration: self.configuration(cluster: cluster), environment: environment ?? self.environment)
     }
 }
 
