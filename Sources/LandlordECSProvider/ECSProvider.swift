@@ -62,7 +62,11 @@ package final class ECSProvider: ManagedComputeProvider {
         logger[metadataKey: "provider"] = "ecs"
         self.logger = logger
         let endpoint = try EngineEndpoint(parsing: configuration.effectiveEndpoint)
-        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(redirectConfiguration: .disallow))
+        var httpConfiguration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        httpConfiguration.timeout = .init(connect: .seconds(5))
+        // The retry policy decides about failed connections.
+        httpConfiguration.connectionPool.retryConnectionEstablishment = false
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)
         self.http = http
         let chain = AWSCredentialChain(environment: environment, region: configuration.region, http: http)
         self.credentials = chain

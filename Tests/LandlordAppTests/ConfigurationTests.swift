@@ -82,7 +82,7 @@ struct ConfigurationTests {
             (["--listen", "nope"], "is not HOST:PORT"),
             (["--listen", "1.2.3.4:70000"], "is not HOST:PORT"),
             (["--default-provider", "ecs"], "default provider \"ecs\" is not registered"),
-            (["--providers", "mock,ecs"], "unknown provider \"ecs\""),
+            (["--providers", "mock,nosuchprovider"], "unknown provider \"nosuchprovider\""),
             (["--log-level", "loud"], "log level \"loud\""),
             (["--log-format", "xml"], "log format \"xml\""),
             (["--max-receive-message-size=-1"], "max receive message size"),

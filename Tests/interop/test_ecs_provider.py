@@ -204,3 +204,13 @@ def test_start_up_failure_is_one_line_and_exit_1(moto, case):
         assert "not-the-secret-key" not in result.stderr + result.stdout
     else:
         assert '"no-such-cluster" does not exist' in lines[0] and "--ecs-cluster" in lines[0]
+
+
+def test_missing_region_is_one_line_and_exit_2():
+    env = {key: value for key, value in __import__("os").environ.items() if key not in ("AWS_REGION", "AWS_DEFAULT_REGION")}
+    result = subprocess.run(
+        [binary("landlord"), "--listen", "127.0.0.1:0", "--providers", PROVIDER, "--default-provider", PROVIDER],
+        capture_output=True, text=True, timeout=30, env=env)
+    assert result.returncode == 2, result
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "--ecs-region" in lines[0], result.stderr

@@ -50,6 +50,8 @@ package actor AWSCredentialChain {
     private let now: @Sendable () -> Date
     private let window: Duration
     private var cached: AWSCredentials?
+    /// The fetch in progress, shared by every caller that needs fresh credentials meanwhile.
+    private var refreshing: Task<AWSCredentials, any Error>?
 
     /// A chain reading `environment` (landlord's) and fetching with `http`.
     ///
@@ -79,7 +81,11 @@ package actor AWSCredentialChain {
     /// - Throws: ``Failure`` naming the source and what to set.
     package func credentials() async throws -> AWSCredentials {
         if let cached = self.cached, !cached.expires(within: self.window, of: self.now()) { return cached }
-        let fresh = try await self.resolve()
+        if let refreshing = self.refreshing { return try await refreshing.value }
+        let task = Task { try await self.resolve() }
+        self.refreshing = task
+        defer { self.refreshing = nil }
+        let fresh = try await task.value
         self.cached = fresh
         return fresh
     }
@@ -129,7 +135,13 @@ package actor AWSCredentialChain {
         case .container:
             return try await self.container()
         case .instanceMetadata:
-            return try await self.instanceMetadata()
+            do {
+                return try await self.instanceMetadata()
+            } catch let failure as Failure {
+                throw Failure(
+                    message:
+                        "no AWS credentials in the environment, a web identity, a profile or a container endpoint, and \(failure.message) (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or run with a role)")
+            }
         }
     }
 
