@@ -122,6 +122,11 @@ struct ECSProviderMotoTests {
         let revisions = try await second.api.activeRevisions(of: "landlord-\(tenant)")
         #expect(revisions.count == 2)
         #expect(revisions.first?.hasSuffix(":2") == true)
+        // moto keeps no rollout (its PRIMARY deployment keeps revision 1, no tasks run): the
+        // tenant is starting, not reported as rolled back.
+        let deploying = try await second.status(tenantID: tenant)
+        #expect(deploying.state != .failed, "\(deploying)")
+        #expect(deploying.metadata["message"]?.contains("rolled") != true)
 
         try await second.destroy(tenantID: tenant)
         #expect(try await second.api.activeRevisions(of: "landlord-\(tenant)").isEmpty)

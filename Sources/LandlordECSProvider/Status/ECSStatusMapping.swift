@@ -73,21 +73,23 @@ package enum ECSStatusMapping {
 
         var state: ComputeState
         var message = ""
+        // A rollback: the service is set to an older revision than the family's newest, and no
+        // deployment runs the newest (the circuit breaker replaced it). The service's own
+        // taskDefinition is what it is set to run; compare revisions, not ARN spellings.
+        let serviceRevision = (service.taskDefinition ?? primaryDefinition).flatMap(ECSNaming.revision(ofTaskDefinitionARN:))
+        let latestNumber = latestRevision.flatMap(ECSNaming.revision(ofTaskDefinitionARN:))
         let rolledBack: Bool = {
-            guard let latestRevision, let primaryDefinition, latestRevision != primaryDefinition,
-                let latest = ECSNaming.revision(ofTaskDefinitionARN: latestRevision),
-                let running = ECSNaming.revision(ofTaskDefinitionARN: primaryDefinition)
-            else { return false }
-            return latest > running && !deployments.contains { $0.taskDefinition == latestRevision }
+            guard let serviceRevision, let latestNumber, latestNumber > serviceRevision else { return false }
+            return !deployments.contains { $0.taskDefinition.flatMap(ECSNaming.revision(ofTaskDefinitionARN:)) == latestNumber }
         }()
         if primary?.rollout == .failed {
             state = .failed
             message = "deployment failed: " + (primary?.rolloutStateReason ?? "the circuit breaker stopped it")
             if let stopReason { message += "; last stopped task: \(stopReason)" }
-        } else if rolledBack, let latestRevision, let primaryDefinition {
+        } else if rolledBack, let latestNumber, let serviceRevision {
             state = .failed
             message =
-                "revision \(ECSNaming.revision(ofTaskDefinitionARN: latestRevision) ?? 0) failed to deploy; the deployment circuit breaker rolled the service back to revision \(ECSNaming.revision(ofTaskDefinitionARN: primaryDefinition) ?? 0)"
+                "revision \(latestNumber) failed to deploy; the deployment circuit breaker rolled the service back to revision \(serviceRevision)"
             if let reason = Self.lastRollbackEvent(service) { message += ": \(reason)" }
         } else if service.state == .draining {
             state = .stopping
