@@ -98,12 +98,13 @@ package final class ECSProvider: ManagedComputeProvider {
         let endpoint = self.configuration.effectiveEndpoint
         let cluster = self.configuration.cluster
         do {
+            // Credentials first: a chain without any is its own sentence, not an unreachable endpoint.
+            let credentials = try await self.credentials.credentials()
             guard let found = try await self.api.describeCluster() else {
                 throw ProviderStartupFailure(
                     message:
                         "ecs provider: the cluster \"\(cluster)\" does not exist in \(self.configuration.region) at \(endpoint) (create it, or set --ecs-cluster or LANDLORD_ECS_CLUSTER)")
             }
-            let credentials = try await self.credentials.credentials()
             return "cluster \(found.clusterArn ?? cluster) at \(endpoint) (credentials: \(credentials.source))"
         } catch let error as ProviderStartupFailure {
             throw error
@@ -118,6 +119,8 @@ package final class ECSProvider: ManagedComputeProvider {
                     : "check --ecs-region and --ecs-endpoint"
             throw ProviderStartupFailure(
                 message: "ecs provider: DescribeClusters at \(endpoint) failed (\(hint)): \(error.type)" + (error.message.isEmpty ? "" : ": \(error.message)"))
+        } catch let error as EngineClientError where error.kind == .credentials {
+            throw ProviderStartupFailure(message: "ecs provider: \(error.message)")
         } catch let error as EngineClientError {
             throw ProviderStartupFailure(
                 provider: self.name, address: endpoint, hint: "set --ecs-endpoint, AWS_ENDPOINT_URL_ECS or --ecs-region",
