@@ -171,6 +171,11 @@ struct ECSTenantPlanTests {
         #expect(Self.violations(spec).map(\.field) == ["provider_config.capacity_provider_strategy"])
         spec.providerConfig = RawJSON(#"{"capacity_provider_strategy": [{"capacity_provider": "FARGATE_SPOT", "weight": 1, "base": 0}], "platform_version": "1.4.0"}"#)
         #expect(Self.violations(spec).isEmpty)
+        spec.providerConfig = RawJSON(#"{"capacity_provider_strategy": [{"capacity_provider": "FARGATE", "weight": 1.5, "base": -1, "extra": 1}]}"#)
+        #expect(Self.violations(spec).map(\.field) == [
+            "provider_config.capacity_provider_strategy[0].extra", "provider_config.capacity_provider_strategy[0].weight",
+            "provider_config.capacity_provider_strategy[0].base",
+        ])
         spec.providerConfig = RawJSON("[1]")
         #expect(Self.violations(spec).map(\.field) == ["provider_config"])
     }

@@ -96,8 +96,9 @@ package struct ECSProviderConfig: Codable, Sendable, Hashable {
             }
             return text
         }
-        func integer(_ key: CodingKeys, _ range: ClosedRange<Int>, at field: String? = nil, in values: [String: JSONValue] = object) -> Int? {
-            guard let value = values[key.rawValue] else { return nil }
+        /// The whole number `value` within `range`, or a violation at `field`.
+        func integer(_ value: JSONValue?, _ range: ClosedRange<Int>, at field: String) -> Int? {
+            guard let value else { return nil }
             let number: Int?
             switch value {
             case .integer(let n): number = Int(exactly: n)
@@ -106,7 +107,7 @@ package struct ECSProviderConfig: Codable, Sendable, Hashable {
             default: number = nil
             }
             guard let number, range.contains(number) else {
-                add(field ?? key.rawValue, "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+                add(field, "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
                 return nil
             }
             return number
@@ -118,7 +119,8 @@ package struct ECSProviderConfig: Codable, Sendable, Hashable {
                 add(CodingKeys.launchType.rawValue, "must be FARGATE or EC2")
             }
         }
-        config.desiredCount = integer(.desiredCount, 0...1000)
+        config.desiredCount = integer(
+            object[CodingKeys.desiredCount.rawValue], 0...1000, at: CodingKeys.desiredCount.rawValue)
         if let version = string(.platformVersion) {
             if version == "LATEST" || version.split(separator: ".").count == 3 && version.split(separator: ".").allSatisfy({ Int($0) != nil }) {
                 config.platformVersion = version
@@ -161,8 +163,8 @@ package struct ECSProviderConfig: Codable, Sendable, Hashable {
                     strategy.append(
                         CapacityProvider(
                             capacityProvider: name,
-                            weight: integer(.desiredCount, 0...1000, at: "\(path).weight", in: ["desired_count": fields["weight"]].compactMapValues { $0 }),
-                            base: integer(.desiredCount, 0...100_000, at: "\(path).base", in: ["desired_count": fields["base"]].compactMapValues { $0 })))
+                            weight: integer(fields["weight"], 0...1000, at: "\(path).weight"),
+                            base: integer(fields["base"], 0...100_000, at: "\(path).base")))
                 }
                 config.capacityProviderStrategy = strategy
                 if config.launchType != nil {
