@@ -16,6 +16,12 @@ extension ECSProvider {
         package var executionRoleARN: String?
         /// The deadline of one API call, retries included; 30 s.
         package var requestTimeout: Duration
+        /// The AWS account of the cluster (`arn:<partition>:ecs:<region>:<account>:...`), which turns a
+        /// Secrets Manager secret name into the ARN ECS needs; the provider reads it from the
+        /// cluster's ARN when a spec first needs it. nil: not known (yet).
+        package var accountID: String?
+        /// The partition of ``accountID`` (`aws`, `aws-cn`, `aws-us-gov`).
+        package var partition: String = "aws"
         /// How long destroy waits for a deleted service to finish draining (its tasks to stop)
         /// before it answers; 120 s.
         package var drainTimeout: Duration

@@ -4,6 +4,7 @@ package import LandlordCompute
 package import LandlordProviderKit
 package import Logging
 internal import NIOCore
+internal import Synchronization
 
 /// The `ecs` provider: each tenant a task definition family `landlord-<tenant_id>` and a service
 /// `landlord-<tenant_id>` in one ECS cluster (Fargate by default, `awsvpc`), tagged
@@ -42,6 +43,8 @@ package final class ECSProvider: ManagedComputeProvider {
     let engine: EngineClient
     let credentials: AWSCredentialChain
     let locks = TenantLocks()
+    /// The cluster's partition and account, read from its ARN once a spec needs them.
+    private let account = Mutex<AWSAccount?>(nil)
     let logger: Logger
     private let http: HTTPClient
 
@@ -105,6 +108,7 @@ package final class ECSProvider: ManagedComputeProvider {
                     message:
                         "ecs provider: the cluster \"\(cluster)\" does not exist in \(self.configuration.region) at \(endpoint) (create it, or set --ecs-cluster or LANDLORD_ECS_CLUSTER)")
             }
+            if let account = found.clusterArn.flatMap(AWSAccount.init(arn:)) { self.account.withLock { $0 = account } }
             return "cluster \(found.clusterArn ?? cluster) at \(endpoint) (credentials: \(credentials.source))"
         } catch let error as ProviderStartupFailure {
             throw error
@@ -136,11 +140,11 @@ package final class ECSProvider: ManagedComputeProvider {
     // MARK: - ComputeProvider
 
     package func validate(_ spec: TenantComputeSpec) async throws {
-        _ = try self.plan(spec)
+        _ = try await self.plan(spec)
     }
 
     package func provision(_ spec: TenantComputeSpec) async throws -> ProvisionResult {
-        let plan = try self.plan(spec)
+        let plan = try await self.plan(spec)
         return try await shielded {
             try await self.locks.withLock(spec.tenantID) { try await self.provisionLocked(plan) }
         }
@@ -148,7 +152,7 @@ package final class ECSProvider: ManagedComputeProvider {
 
     package func update(tenantID: String, spec: TenantComputeSpec) async throws -> UpdateResult {
         try SpecValidator.checkTenantIDMatches(tenantID, spec: spec)
-        let plan = try self.plan(spec)
+        let plan = try await self.plan(spec)
         return try await shielded {
             try await self.locks.withLock(tenantID) { try await self.updateLocked(plan) }
         }
@@ -166,17 +170,36 @@ package final class ECSProvider: ManagedComputeProvider {
 
     // MARK: - Helpers
 
-    /// The plan of `spec`, or its violations as ``ComputeError/Kind/invalidSpec``.
-    func plan(_ spec: TenantComputeSpec) throws(ComputeError) -> ECSTenantPlan {
+    /// The plan of `spec`, or its violations as ``ComputeError/Kind/invalidSpec``. A spec naming a
+    /// Secrets Manager secret by name first learns the cluster's account (``accountOfCluster()``).
+    func plan(_ spec: TenantComputeSpec) async throws -> ECSTenantPlan {
+        var configuration = self.configuration
+        let needsAccount = spec.secrets.contains {
+            $0.source == ECSTenantPlan.SecretSource.secretsManager.rawValue && !$0.key.hasPrefix("arn:")
+        }
+        if needsAccount, let account = try? await self.accountOfCluster() {
+            configuration.accountID = account.id
+            configuration.partition = account.partition
+        }
         var violations: [FieldViolation] = []
         if let violation = SpecValidator.providerTypeViolation(of: spec, provider: self.name) { violations.append(violation) }
-        switch ECSTenantPlan.make(spec, configuration: self.configuration) {
+        switch ECSTenantPlan.make(spec, configuration: configuration) {
         case .success(let plan):
             guard violations.isEmpty else { throw ComputeError.invalidSpec(violations) }
             return plan
         case .failure(let error):
             throw ComputeError.invalidSpec(violations + error.violations)
         }
+    }
+
+    /// The partition and account of the cluster, from its ARN (`DescribeClusters` once).
+    func accountOfCluster() async throws -> AWSAccount? {
+        if let known = self.account.withLock({ $0 }) { return known }
+        var arn = self.configuration.cluster
+        if !arn.hasPrefix("arn:") { arn = try await self.api.describeCluster()?.clusterArn ?? "" }
+        guard let account = AWSAccount(arn: arn) else { return nil }
+        self.account.withLock { $0 = account }
+        return account
     }
 
     /// `error` as the operation's ``ComputeError`` (``ComputeError``s and cancellation unchanged).

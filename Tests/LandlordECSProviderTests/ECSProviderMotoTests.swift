@@ -85,7 +85,10 @@ struct ECSProviderMotoTests {
         let tenant = "moto-restart"
         var spec = TenantComputeSpec.ecs(tenant)
         spec.containers[0].env = ["MODE": "prod"]
-        spec.secrets = [SecretReference(name: "TOKEN", source: "ssm", key: "/landlord/token")]
+        spec.secrets = [
+            SecretReference(name: "TOKEN", source: "ssm", key: "/landlord/token"),
+            SecretReference(name: "db", source: "secretsmanager", key: "landlord/db:password", envVar: "DB_PASSWORD"),
+        ]
         spec.labels = ["team": "payments"]
         spec.providerConfig = RawJSON(#"{"desired_count": 2}"#)
         let first = try moto.provider()
@@ -93,7 +96,11 @@ struct ECSProviderMotoTests {
         #expect(result.resourceIDs["service"]?.hasSuffix("service/landlord-test/landlord-\(tenant)") == true)
         let definition = try await first.api.describeTaskDefinition("landlord-\(tenant)")
         #expect(definition.family == "landlord-\(tenant)")
-        #expect(definition.containerDefinitions?.first?.secrets == [ECSSecret(name: "TOKEN", valueFrom: "/landlord/token")])
+        // The secret name became an ARN in the cluster's account (read from the cluster's ARN).
+        #expect(definition.containerDefinitions?.first?.secrets == [
+            ECSSecret(name: "TOKEN", valueFrom: "/landlord/token"),
+            ECSSecret(name: "DB_PASSWORD", valueFrom: "arn:aws:secretsmanager:us-east-1:123456789012:secret:landlord/db:password::"),
+        ])
         try await first.shutdown()
 
         // A new provider (a restarted landlord) knows the tenant from ECS alone.

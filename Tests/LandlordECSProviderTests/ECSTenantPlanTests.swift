@@ -120,7 +120,7 @@ struct ECSTenantPlanTests {
     }
 
     @Test("secret sources: env and file are violations at secrets[i].source; keys are checked")
-    func secretSources() {
+    func secretSources() throws {
         var spec = TenantComputeSpec.ecs("acme")
         spec.secrets = [
             SecretReference(name: "a", source: "env", key: "A"),
@@ -131,6 +131,21 @@ struct ECSTenantPlanTests {
         ]
         let fields = Self.violations(spec).map(\.field)
         #expect(fields == ["secrets[0].source", "secrets[1].source", "secrets[2].key", "secrets[3].key", "secrets[4].env_var"])
+        // A Secrets Manager name becomes the partial ARN in the cluster's account.
+        var withAccount = Self.configuration
+        withAccount.accountID = "123456789012"
+        spec.secrets = [
+            SecretReference(name: "a", source: "secretsmanager", key: "db-password"),
+            SecretReference(name: "b", source: "secretsmanager", key: "db:username"),
+        ]
+        #expect(try Self.plan(spec, withAccount).taskDefinition.containerDefinitions[0].secrets == [
+            ECSSecret(name: "a", valueFrom: "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-password"),
+            ECSSecret(name: "b", valueFrom: "arn:aws:secretsmanager:us-east-1:123456789012:secret:db:username::"),
+        ])
+        // Without the account (the cluster could not be described) a name is a violation at its key.
+        #expect(Self.violations(spec).map(\.field) == ["secrets[0].key", "secrets[1].key"])
+        spec.secrets = [SecretReference(name: "c", source: "secretsmanager", key: "a:b:c")]
+        #expect(Self.violations(spec, withAccount).map(\.field) == ["secrets[0].key"])
         let noRole = ECSProvider.Configuration(region: "us-east-1", subnets: ["subnet-1"])
         spec.secrets = [SecretReference(name: "s", source: "ssm", key: "/ok")]
         #expect(Self.violations(spec, noRole).map(\.field) == ["secrets"])

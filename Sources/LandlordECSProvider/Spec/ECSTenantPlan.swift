@@ -150,7 +150,7 @@ package struct ECSTenantPlan: Sendable, Hashable {
             if !Self.isEnvironmentName(envVar) {
                 violations.append(FieldViolation(field: "\(path).env_var", description: "must be an environment variable name (letters, digits, _; not starting with a digit)"))
             }
-            switch Self.valueFrom(secret.key, source: source) {
+            switch Self.valueFrom(secret.key, source: source, configuration: configuration) {
             case .success(let valueFrom): secrets.append(ECSSecret(name: envVar, valueFrom: valueFrom))
             case .failure(let problem): violations.append(FieldViolation(field: "\(path).key", description: problem.reason))
             }
@@ -323,7 +323,13 @@ package struct ECSTenantPlan: Sendable, Hashable {
     }
 
     /// The `valueFrom` of a secret key, or why the key cannot be used.
-    static func valueFrom(_ key: String, source: SecretSource) -> Result<String, KeyProblem> {
+    ///
+    /// A Secrets Manager secret name (ECS takes only ARNs there) becomes the partial ARN
+    /// `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>` (Secrets Manager finds the
+    /// secret without its random suffix), `:<json-key>::` appended for `NAME:JSON-KEY`.
+    static func valueFrom(
+        _ key: String, source: SecretSource, configuration: ECSProvider.Configuration
+    ) -> Result<String, KeyProblem> {
         switch source {
         case .ssm:
             if key.hasPrefix("arn:") {
@@ -342,11 +348,16 @@ package struct ECSTenantPlan: Sendable, Hashable {
                 if parts.count == 8 { return .success(key + "::") }  // a JSON key: version stage and id left empty
                 return .success(key)
             }
-            if key.contains(":") {
-                return .failure(KeyProblem(reason: "a JSON key (NAME:KEY) needs the secret's ARN: use arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME:KEY"))
+            let parts = key.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count <= 2, !parts[0].isEmpty, !key.contains(where: \.isWhitespace), parts.count == 1 || !parts[1].isEmpty
+            else {
+                return .failure(KeyProblem(reason: "must be a Secrets Manager secret name or ARN, optionally followed by :JSON-KEY"))
             }
-            return key.isEmpty || key.contains(where: \.isWhitespace)
-                ? .failure(KeyProblem(reason: "must be a Secrets Manager secret name or ARN")) : .success(key)
+            guard let account = configuration.accountID else {
+                return .failure(KeyProblem(reason: "a secret name needs the cluster's account to make its ARN (unknown: the cluster could not be described); use the secret's ARN"))
+            }
+            let arn = "arn:\(configuration.partition):secretsmanager:\(configuration.region):\(account):secret:\(parts[0])"
+            return .success(parts.count == 2 ? "\(arn):\(parts[1])::" : arn)
         }
     }
 }
