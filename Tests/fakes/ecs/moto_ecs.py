@@ -60,20 +60,26 @@ def start(region: str = "us-east-1", cluster: str = "landlord-test") -> dict:
                 process.kill()
                 raise RuntimeError(f"moto_server did not start on {endpoint}")
             time.sleep(0.2)
-    urllib.request.urlopen(urllib.request.Request(
-        endpoint + "/moto-api/reset-auth", data=str(SETUP_CALLS).encode(), method="POST",
-        # moto reads the raw body: a form content type would hide it.
-        headers={"Content-Type": "text/plain"}), timeout=5).read()
-    setup = dict(aws_access_key_id="setup", aws_secret_access_key="setup", region_name=region, endpoint_url=endpoint)
-    iam = boto3.client("iam", **setup)
-    iam.create_user(UserName="landlord")
-    iam.put_user_policy(UserName="landlord", PolicyName="landlord-ecs", PolicyDocument=POLICY.read_text())
-    key = iam.create_access_key(UserName="landlord")["AccessKey"]
-    ec2 = boto3.client("ec2", **setup)
-    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
-    group = ec2.create_security_group(GroupName="landlord-tenants", Description="landlord tenants", VpcId=vpc)["GroupId"]
-    boto3.client("ecs", **setup).create_cluster(clusterName=cluster)
+    try:
+        urllib.request.urlopen(urllib.request.Request(
+            endpoint + "/moto-api/reset-auth", data=str(SETUP_CALLS).encode(), method="POST",
+            # moto reads the raw body: a form content type would hide it.
+            headers={"Content-Type": "text/plain"}), timeout=5).read()
+        setup = dict(aws_access_key_id="setup", aws_secret_access_key="setup", region_name=region, endpoint_url=endpoint)
+        iam = boto3.client("iam", **setup)
+        iam.create_user(UserName="landlord")
+        iam.put_user_policy(UserName="landlord", PolicyName="landlord-ecs", PolicyDocument=POLICY.read_text())
+        key = iam.create_access_key(UserName="landlord")["AccessKey"]
+        ec2 = boto3.client("ec2", **setup)
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+        group = ec2.create_security_group(GroupName="landlord-tenants", Description="landlord tenants", VpcId=vpc)["GroupId"]
+        boto3.client("ecs", **setup).create_cluster(clusterName=cluster)
+    except BaseException:
+        # A failed set-up must not leave moto running.
+        process.kill()
+        process.wait()
+        raise
     return {
         "endpoint": endpoint, "region": region, "cluster": cluster, "subnet": subnet, "security_group": group,
         "access_key_id": key["AccessKeyId"], "secret_access_key": key["SecretAccessKey"],
