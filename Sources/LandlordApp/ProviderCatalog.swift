@@ -1,6 +1,7 @@
 import LandlordDockerProvider
 import LandlordKubernetesProvider
 import LandlordMockProvider
+import LandlordNomadProvider
 package import LandlordProviderKit
 
 /// The providers this build of landlord can register, by name.
@@ -17,6 +18,7 @@ package struct ProviderCatalog: Sendable {
         DockerProviderFactory(),
         KubernetesProviderFactory(),
         MockProviderFactory(),
+        NomadProviderFactory(),
     ])
 
     /// A catalog of `factories` (tests add fakes this way).
