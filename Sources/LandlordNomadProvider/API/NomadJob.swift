@@ -119,6 +119,12 @@ package struct NomadPort: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case label = "Label", value = "Value", to = "To"
     }
+
+    package init(label: String, value: Int?, to: Int?) {
+        self.label = label
+        self.value = value
+        self.to = to
+    }
 }
 
 /// A Nomad-native service registration (`api.Service`, `Provider: nomad`).
@@ -157,6 +163,11 @@ package struct NomadCheckRestart: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case limit = "Limit", grace = "Grace"
+    }
+
+    package init(limit: Int, grace: Int64) {
+        self.limit = limit
+        self.grace = grace
     }
 }
 
