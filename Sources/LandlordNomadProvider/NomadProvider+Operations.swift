@@ -91,6 +91,11 @@ extension NomadProvider {
                 wroteVariable = try await self.writeSecrets(plan)
             }
             _ = try await self.api.register(self.job(for: plan, provisionedAt: provisionedAt), enforcing: 0)
+        } catch let error as NomadAPIError where error.reason == .variableConflict {
+            // Another landlord wrote the tenant's variable since this one read it: it provisions the tenant.
+            throw ComputeError(
+                kind: .alreadyExists,
+                message: "nomad provider: tenant \(SpecValidator.quoted(tenantID)) is being provisioned concurrently (by another landlord); retry to get its result")
         } catch let error as NomadAPIError where error.reason == .enforceIndexConflict {
             // Another landlord registered the job since the look-up.
             await self.cache.invalidate(jobID: plan.jobID)
