@@ -11,8 +11,9 @@ APT_PACKAGES := pkg-config libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler 
 # The fake Kubernetes API server (Tests/fakes/kubernetes) makes its test CA with the openssl CLI and
 # the kubernetes provider's Swift tests call its hooks with curl.
 APT_PACKAGES += openssl curl
-# PyPI packages of the interop tests (an independent gRPC client).
-PIP_PACKAGES := grpcio grpcio-tools grpcio-health-checking grpcio-reflection grpcio-status pytest kubernetes-validate kubernetes prometheus_client
+# PyPI packages of the interop tests (an independent gRPC client); python-nomad is the independent
+# client the fake Nomad agent (Tests/fakes/nomad) is checked with.
+PIP_PACKAGES := grpcio grpcio-tools grpcio-health-checking grpcio-reflection grpcio-status pytest kubernetes-validate kubernetes prometheus_client python-nomad
 
 .PHONY: all deps apt-deps pip-deps build build-release test swift-test interop-test run clean proto check-proto
 
@@ -31,7 +32,7 @@ apt-deps:
 	fi
 
 pip-deps:
-	@$(PYTHON) -c "import grpc, grpc_tools, grpc_health, grpc_reflection, grpc_status, pytest, kubernetes_validate, kubernetes, prometheus_client" 2>/dev/null || { \
+	@$(PYTHON) -c "import grpc, grpc_tools, grpc_health, grpc_reflection, grpc_status, pytest, kubernetes_validate, kubernetes, prometheus_client, nomad" 2>/dev/null || { \
 	  echo "installing Python packages: $(PIP_PACKAGES)"; \
 	  $(PYTHON) -m pip install -q --disable-pip-version-check $(PIP_PACKAGES); }
 
@@ -64,6 +65,7 @@ interop-test: deps
 	$(SWIFT) build
 	$(PYTHON) -m pytest -q Tests/interop
 	$(PYTHON) -m pytest -q Tests/fakes/kubernetes
+	$(PYTHON) -m pytest -q Tests/fakes/nomad
 
 # Build the release server and start it on its defaults (mock provider, 0.0.0.0:50051); with
 # LANDLORD_METRICS_LISTEN_ADDRESS set it also serves Prometheus metrics there and says how to scrape.
