@@ -183,28 +183,30 @@ extension NomadProvider {
         if existing.stop == true { changes.append("job: started again (it was stopped)") }
         if changes.isEmpty { changes = ["nomad: job \(plan.jobID) differs from the spec (\(diffType))"] }
 
+        // The index of this update's variable write, to put the previous values back (check-and-set:
+        // never over another writer's values) when the register fails.
+        var written: UInt64?
         do {
             if secretsChanged {
                 if plan.secretItems.isEmpty {
                     try await self.api.deleteVariable(plan.variablePath)
                 } else {
-                    try await self.api.putVariable(
+                    written = try await self.api.putVariable(
                         plan.variablePath, items: plan.secretItems, modifyIndex: currentSecrets?.modifyIndex ?? 0)
                 }
             }
             _ = try await self.api.register(job, enforcing: planned.jobModifyIndex)
-        } catch let error as NomadAPIError where error.reason == .enforceIndexConflict || error.reason == .variableConflict {
-            await self.cache.invalidate(jobID: plan.jobID)
-            throw ComputeError(
-                kind: .alreadyExists,
-                message:
-                    "nomad provider: tenant \(SpecValidator.quoted(tenantID)) was changed concurrently (by another landlord) while this update ran; nothing of this update was registered, retry it")
         } catch {
             if secretsChanged, let previous = currentSecrets {
-                // Put the previous values back: the job that reads them is unchanged.
-                if let now = try? await self.api.variable(plan.variablePath) {
-                    try? await self.api.putVariable(plan.variablePath, items: previous.items, modifyIndex: now.modifyIndex ?? 0)
-                }
+                // The job that reads the variable is unchanged: it keeps its values.
+                _ = try? await self.api.putVariable(plan.variablePath, items: previous.items, modifyIndex: written ?? 0)
+            }
+            await self.cache.invalidate(jobID: plan.jobID)
+            if let error = error as? NomadAPIError, error.reason == .enforceIndexConflict || error.reason == .variableConflict {
+                throw ComputeError(
+                    kind: .alreadyExists,
+                    message:
+                        "nomad provider: tenant \(SpecValidator.quoted(tenantID)) was changed concurrently (by another landlord) while this update ran; nothing of this update was registered, retry it")
             }
             throw Self.mapError(error, kind: .updateFailed, tenantID: tenantID, doing: "update")
         }

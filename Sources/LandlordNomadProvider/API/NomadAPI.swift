@@ -186,13 +186,17 @@ package struct NomadAPI: Sendable {
     /// `PUT /v1/var/:path?cas=N`: writes `items` if the variable's `ModifyIndex` is still
     /// `modifyIndex` (0: it must not exist).
     ///
+    /// - Returns: The variable's new `ModifyIndex`.
     /// - Throws: ``NomadAPIError`` with ``NomadAPIError/Reason/variableConflict`` when another
     ///   writer was first.
-    package func putVariable(_ path: String, items: [String: String], modifyIndex: UInt64) async throws {
+    @discardableResult
+    package func putVariable(_ path: String, items: [String: String], modifyIndex: UInt64) async throws -> UInt64 {
         let variable = NomadVariable(namespace: self.namespace, path: path, items: items)
-        _ = try await self.send(
+        let response = try await self.send(
             .PUT, Self.variablePath(path), query: [(name: "cas", value: String(modifyIndex))], body: variable,
             operation: "write variable \(path)", redactBody: true)
+        let written = try? response.decode(NomadVariable.self)
+        return written?.modifyIndex ?? Self.index(of: response)
     }
 
     /// `DELETE /v1/var/:path`; a variable that does not exist is no error.

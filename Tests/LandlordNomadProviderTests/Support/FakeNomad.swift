@@ -77,7 +77,7 @@ final class FakeNomad: Sendable {
         ] + arguments
         process.standardInput = FileHandle.nullDevice
         let logPath = directory.appendingPathComponent("fake.log").path
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = FileHandle(forWritingAtPath: logPath)
         process.standardOutput = log
         process.standardError = log
