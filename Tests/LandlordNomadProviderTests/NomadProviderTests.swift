@@ -293,6 +293,32 @@ struct NomadProviderTests {
         try await wrong.shutdown()
     }
 
+    @Test("https with NOMAD_CACERT and a client certificate (mutual TLS); without the client certificate the check fails")
+    func mutualTLS() async throws {
+        let certificates = try await FakeNomad.makeCertificates()
+        let fake = try await FakeNomad.start(arguments: [
+            "--cert", certificates.appendingPathComponent("server.pem").path,
+            "--key", certificates.appendingPathComponent("server.key").path,
+            "--client-ca", certificates.appendingPathComponent("ca.pem").path,
+        ])
+        #expect(fake.address.hasPrefix("https://127.0.0.1:"))
+        let provider = try fake.provider(environment: Self.environment, tls: certificates)
+        #expect(try await provider.checkEngine().contains("Nomad 1.9.3"))
+        _ = try await provider.provision(Self.spec("nomad-tls"))
+        _ = try await eventually(provider, "nomad-tls") { $0.state == .running }
+        try await provider.destroy(tenantID: "nomad-tls")
+        try await provider.shutdown()
+
+        let anonymous = try fake.provider(tls: certificates, clientCertificate: false)
+        await #expect(throws: ProviderStartupFailure.self) { _ = try await anonymous.checkEngine() }
+        try await anonymous.shutdown()
+        let untrusting = try fake.provider(tls: nil)
+        await #expect(throws: ProviderStartupFailure.self) { _ = try await untrusting.checkEngine() }
+        try await untrusting.shutdown()
+        await fake.stop()
+        try? FileManager.default.removeItem(at: certificates)
+    }
+
     @Test("an unreachable agent fails the start-up check with what to set")
     func unreachable() async throws {
         let provider = try NomadProvider(configuration: .init(address: "http://127.0.0.1:1", requestTimeout: .seconds(3)))

@@ -95,15 +95,37 @@ final class FakeNomad: Sendable {
         }
     }
 
+    /// Writes a test CA, a server and a client certificate into a new directory (`--make-certs`).
+    static func makeCertificates() async throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fake-nomad-certs-\(UUID().uuidString)")
+        try await offPool {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [Self.python, Self.script, "--make-certs", directory.path]
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { throw StartFailure(description: "--make-certs failed") }
+        }
+        return directory
+    }
+
     /// A provider on the fake.
     func provider(
         environment: [String: String] = [:],
         logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
         namespace: String = "default",
-        token: String? = FakeNomad.token
+        token: String? = FakeNomad.token,
+        tls: URL? = nil,
+        clientCertificate: Bool = true
     ) throws -> NomadProvider {
         var configuration = NomadProvider.Configuration(
             address: self.address, token: token, namespace: namespace, requestTimeout: .seconds(15))
+        configuration.caCertificate = tls?.appendingPathComponent("ca.pem").path
+        if tls != nil, clientCertificate {
+            configuration.clientCertificate = tls?.appendingPathComponent("client.pem").path
+            configuration.clientKey = tls?.appendingPathComponent("client.key").path
+        }
         configuration.blockingWait = .seconds(20)
         return try NomadProvider(configuration: configuration, environment: { environment[$0] }, logger: logger)
     }

@@ -28,6 +28,7 @@ import json
 import os
 import re
 import ssl
+import subprocess
 import sys
 import threading
 import time
@@ -1032,8 +1033,37 @@ def _handler(self):
 FakeNomad._handler = _handler
 
 
+def make_certs(directory):
+    """A test CA and, signed by it, a server certificate (127.0.0.1, localhost) and a client
+    certificate, made with the openssl CLI: ca.pem, server.pem/server.key, client.pem/client.key."""
+    os.makedirs(directory, exist_ok=True)
+    p = {k: os.path.join(directory, v) for k, v in (
+        ("ca", "ca.pem"), ("ca_key", "ca.key"), ("cert", "server.pem"), ("key", "server.key"),
+        ("client_cert", "client.pem"), ("client_key", "client.key"))}
+
+    def run(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True)
+    run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "30",
+        "-subj", "/CN=fake-nomad-ca", "-keyout", p["ca_key"], "-out", p["ca"],
+        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    for role, cn, usage, san in (("", "server.global.nomad", "serverAuth", "IP:127.0.0.1,DNS:localhost,DNS:server.global.nomad"),
+                                 ("client_", "landlord", "clientAuth", "DNS:landlord")):
+        ext = os.path.join(directory, f"{role or 'server_'}ext")
+        with open(ext, "w") as f:
+            f.write(f"subjectAltName={san}\nbasicConstraints=CA:FALSE\n"
+                    f"keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage={usage}\n")
+        csr = os.path.join(directory, f"{role or 'server_'}csr")
+        key, cert = p[role + "key"], p[role + "cert"]
+        run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", f"/CN={cn}",
+            "-keyout", key, "-out", csr)
+        run("x509", "-req", "-in", csr, "-CA", p["ca"], "-CAkey", p["ca_key"], "-CAcreateserial", "-days", "30",
+            "-extfile", ext, "-out", cert)
+    return p
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--make-certs", metavar="DIR", help="write a test CA, server and client certificates to DIR and exit")
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--token", help="enable ACLs with this management token")
@@ -1045,6 +1075,9 @@ def main(argv=None):
     ap.add_argument("--healthy-seconds", type=float, default=0.2)
     ap.add_argument("--crash-interval-seconds", type=float, default=0.2)
     args = ap.parse_args(argv)
+    if args.make_certs:
+        make_certs(args.make_certs)
+        return 0
     fake = FakeNomad(args.host, args.port, token=args.token, certfile=args.cert, keyfile=args.key,
                      cafile=args.client_ca, alloc_start_seconds=args.alloc_start_seconds,
                      healthy_seconds=args.healthy_seconds, crash_interval_seconds=args.crash_interval_seconds).start()

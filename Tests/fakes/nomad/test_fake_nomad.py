@@ -16,7 +16,7 @@ import nomad.api.exceptions as nomad_exceptions
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from fake_nomad import FakeNomad, SECOND  # noqa: E402
+from fake_nomad import FakeNomad, SECOND, make_certs  # noqa: E402
 
 TOKEN = "fake-nomad-management-token"
 
@@ -287,3 +287,18 @@ def test_jobs_list_with_prefix_and_meta(fake):
     status, _, text = raw(fake, "GET", "/v1/jobs?prefix=landlord-&meta=true")
     stubs = json.loads(text)
     assert [s["ID"] for s in stubs] == ["landlord-acme"] and stubs[0]["Meta"] == {"landlord_tenant_id": "acme"}
+
+
+def test_mutual_tls(tmp_path):
+    paths = make_certs(str(tmp_path))
+    server = FakeNomad(token=TOKEN, certfile=paths["cert"], keyfile=paths["key"], cafile=paths["ca"]).start()
+    try:
+        host, port = server.server.server_address[:2]
+        n = nomad.Nomad(host=host, port=port, secure=True, token=TOKEN, verify=paths["ca"],
+                        cert=(paths["client_cert"], paths["client_key"]), timeout=10)
+        assert n.agent.get_agent()["config"]["Region"] == "global"
+        without_cert = nomad.Nomad(host=host, port=port, secure=True, token=TOKEN, verify=paths["ca"], timeout=10)
+        with pytest.raises(nomad_exceptions.BaseNomadException):
+            without_cert.agent.get_agent()
+    finally:
+        server.stop()
