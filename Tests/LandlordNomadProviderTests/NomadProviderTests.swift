@@ -166,6 +166,29 @@ struct NomadProviderTests {
         }
     }
 
+    @Test("a failed update is auto-reverted by Nomad: running again on the old spec, which the next update compares with")
+    func autoRevert() async throws {
+        try await withProvider { provider, fake in
+            let tenant = "nomad-revert"
+            _ = try await provider.provision(Self.spec(tenant))
+            _ = try await eventually(provider, tenant) { $0.state == .running && $0.health == .healthy }
+            // The deployment watcher marks a version stable once its deployment succeeded.
+            try await Task.sleep(for: .milliseconds(200))
+            let update = try await provider.update(tenantID: tenant, spec: Self.spec(tenant, image: "example.com/crashloop:2"))
+            #expect(update.changes == ["containers[web].image: nginx:1.25 -> example.com/crashloop:2"])
+            let status = try await eventually(provider, tenant) {
+                $0.state == .running && $0.metadata["job_version"] == "2" && $0.health == .healthy
+            }
+            #expect(status.containers[0].restartCount == 0)
+            let job = try #require(try await fake.get("/v1/job/landlord-\(tenant)") as? [String: Any])
+            let image = ((job["TaskGroups"] as? [[String: Any]])?[0]["Tasks"] as? [[String: Any]])?[0]["Config"] as? [String: Any]
+            #expect(image?["image"] as? String == "nginx:1.25")
+            let again = try await provider.update(tenantID: tenant, spec: Self.spec(tenant))
+            #expect(again.status == .noChanges, "the reverted job is the old spec")
+            try await provider.destroy(tenantID: tenant)
+        }
+    }
+
     @Test("a task that starts crashing after it ran is reported failed while it restarts")
     func crashAfterRunning() async throws {
         try await withProvider { provider, fake in

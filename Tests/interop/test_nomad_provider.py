@@ -22,7 +22,7 @@ from landlord.compute.v1 import compute_pb2_grpc as pb_grpc
 from conftest import ROOT, binary, start_landlord
 
 sys.path.insert(0, str(ROOT / "Tests" / "fakes" / "nomad"))
-from fake_nomad import FakeNomad  # noqa: E402
+from fake_nomad import FakeNomad, make_certs  # noqa: E402
 
 TOKEN = "e2e-nomad-token-never-logged"
 SECRET_VALUE = "nomad-e2e-secret-never-logged"
@@ -190,3 +190,33 @@ def test_skip_verify_is_refused_with_exit_2(fake):
     )
     assert result.returncode == 2, result
     assert "NOMAD_SKIP_VERIFY" in result.stderr and "NOMAD_CACERT" in result.stderr
+
+
+def test_mutual_tls_from_the_nomad_environment(tmp_path):
+    """NOMAD_ADDR=https://..., NOMAD_CACERT, NOMAD_CLIENT_CERT and NOMAD_CLIENT_KEY, as the Nomad CLI reads them."""
+    paths = make_certs(str(tmp_path))
+    server = FakeNomad(token=TOKEN, certfile=paths["cert"], keyfile=paths["key"], cafile=paths["ca"],
+                       alloc_start_seconds=0.1, healthy_seconds=0.1).start()
+    tenant = f"e2e-tls-{uuid.uuid4().hex[:6]}"
+    landlord = start_landlord(
+        "--providers", PROVIDER, "--default-provider", PROVIDER,
+        env={"NOMAD_ADDR": server.url, "NOMAD_TOKEN": TOKEN, "NOMAD_CACERT": paths["ca"],
+             "NOMAD_CLIENT_CERT": paths["client_cert"], "NOMAD_CLIENT_KEY": paths["client_key"],
+             SECRET_VARIABLE: SECRET_VALUE},
+    )
+    try:
+        with grpc.insecure_channel(landlord.address) as channel:
+            stub = pb_grpc.ComputeServiceStub(channel)
+            stub.ProvisionTenant(pb.ProvisionTenantRequest(spec=spec(tenant)), timeout=60)
+            wait_for(stub, tenant, lambda s: s.state == pb.COMPUTE_STATE_RUNNING)
+            stub.DestroyTenant(pb.DestroyTenantRequest(tenant_id=tenant, provider_type=PROVIDER), timeout=60)
+        without_client_cert = subprocess.run(
+            [binary("landlord"), "--listen", "127.0.0.1:0", "--providers", PROVIDER, "--default-provider", PROVIDER],
+            capture_output=True, text=True, timeout=60,
+            env={**os.environ, "NOMAD_ADDR": server.url, "NOMAD_TOKEN": TOKEN, "NOMAD_CACERT": paths["ca"]},
+        )
+        assert without_client_cert.returncode == 1, without_client_cert
+        assert len([line for line in without_client_cert.stderr.splitlines() if line.startswith("landlord:")]) == 1
+    finally:
+        landlord.terminate()
+        server.stop()

@@ -652,6 +652,7 @@ class FakeNomad:
                 stable = [v for v in self.versions.get((d["Namespace"], d["JobID"]), []) if v.get("Stable")]
                 if stable:
                     d["StatusDescription"] += f" - rolling back to job version {stable[-1]['Version']}"
+                    self._revert(d, stable[-1], index)
                 else:
                     d["StatusDescription"] += " - no stable job version to auto revert to"
         elif all(t["HealthyAllocs"] >= t["DesiredTotal"] for t in d["TaskGroups"].values()):
@@ -663,6 +664,20 @@ class FakeNomad:
                 for v in self.versions.get((d["Namespace"], d["JobID"]), []):
                     if v["Version"] == d["JobVersion"]:
                         v["Stable"] = True
+
+    def _revert(self, d, stable, index):
+        """Auto-revert: the deployment watcher registers the latest stable version again, as a
+        new job version (`Job.Revert`), which starts a deployment of its own."""
+        key = (d["Namespace"], d["JobID"])
+        current = self.jobs.get(key)
+        if current is None or current["Version"] != d["JobVersion"]:
+            return
+        job = copy.deepcopy(stable)
+        job.update(Version=current["Version"] + 1, Stable=False, Stop=False, Status="pending", SubmitTime=now_ns(),
+                   ModifyIndex=index, JobModifyIndex=index, CreateIndex=current["CreateIndex"])
+        self.jobs[key] = job
+        self.versions.setdefault(key, []).append(copy.deepcopy(job))
+        self._schedule(job, index)
 
     # MARK: variables
 

@@ -302,3 +302,18 @@ def test_mutual_tls(tmp_path):
             without_cert.agent.get_agent()
     finally:
         server.stop()
+
+
+def test_a_failed_deployment_with_auto_revert_registers_the_stable_version_again(fake):
+    n = client(fake)
+    n.jobs.register_job({"Job": job()})
+    eventually(lambda: n.job.get_job("web")["Stable"])
+    n.jobs.register_job({"Job": job(image="example.com/crashloop:2")})
+    reverted = eventually(lambda: (j := n.job.get_job("web"))["Version"] == 2 and j)
+    assert reverted["TaskGroups"][0]["Tasks"][0]["Config"]["image"] == "nginx:1.25"
+    deployments = n.job.get_deployments("web")
+    assert deployments[1]["Status"] == "failed"
+    assert deployments[1]["StatusDescription"] == "Failed due to unhealthy allocations - rolling back to job version 0"
+    latest = eventually(lambda: (d := n.job.get_deployment("web")) and d["JobVersion"] == 2 and d["Status"] == "successful" and d)
+    assert latest["TaskGroups"]["tenant"]["HealthyAllocs"] == 1
+    assert [v["Version"] for v in n.job.get_versions("web")["Versions"]] == [2, 1, 0]
