@@ -108,7 +108,7 @@ def validate_job(job, max_priority=100):
 def constraint_errors(c):
     op = c.get("Operand") or "="
     if op not in CHECK_OPERANDS:
-        return [f"Unknown constraint type {op!r}"]
+        return [f'Unknown constraint type "{op}"']
     if op in ("regexp",):
         try:
             re.compile(c.get("RTarget", ""))
@@ -134,7 +134,7 @@ def group_errors(g, job):
             if not label:
                 errs.append("Port label cannot be empty")
             if label in ports:
-                errs.append(f"Port label {label!r} already in use")
+                errs.append(f"Port label {label} already in use by {g.get('Name')}")
             ports.add(label)
             if p in (n.get("ReservedPorts") or []) and not (0 < int(p.get("Value", 0)) <= 65535):
                 errs.append(f"Port {label!r} has an invalid static port {p.get('Value')}")
@@ -156,9 +156,9 @@ def group_errors(g, job):
         if hd <= 0:
             errs.append("Healthy deadline must be greater than zero")
         if mht >= hd:
-            errs.append("Minimum healthy time must be less than healthy deadline")
+            errs.append(f"Minimum healthy time must be less than healthy deadline: {go_duration(mht)} > {go_duration(hd)}")
         if pd != 0 and hd >= pd:
-            errs.append("Healthy deadline must be less than progress deadline")
+            errs.append(f"Healthy deadline must be less than progress deadline: {go_duration(hd)} > {go_duration(pd)}")
     for s in g.get("Services") or []:
         errs += service_errors(s, ports, "group")
     tasks = g.get("Tasks") or []
@@ -186,18 +186,22 @@ def service_errors(s, ports, where):
         errs.append(f"Service provider must be one of 'consul' or 'nomad'; got {provider!r}")
     label = s.get("PortLabel", "")
     if label and not label.isdigit() and label not in ports:
-        errs.append(f"port label {label!r} referenced by services {name} does not exist")
+        errs.append(f'port label "{label}" referenced by services {name} does not exist')
     for c in s.get("Checks") or []:
         ctype = c.get("Type", "")
         if provider == "nomad" and ctype not in ("http", "tcp"):
-            errs.append(f"Check {c.get('Name', '')} invalid: invalid check type ({ctype!r}), must be one of http, tcp")
+            errs.append(f"Check {c.get('Name', '')} invalid: invalid check type (\"{ctype.lower()}\"), must be one of http, tcp")
             continue
         if ctype not in ("http", "tcp", "script", "grpc"):
             errs.append(f"Check {c.get('Name', '')} invalid: invalid type ({ctype})")
-        if duration(c.get("Interval")) < SECOND:
-            errs.append(f"Check {c.get('Name', '')} invalid: interval ({duration(c.get('Interval'))}ns) cannot be lower than 1s")
-        if duration(c.get("Timeout")) < SECOND:
-            errs.append(f"Check {c.get('Name', '')} invalid: timeout ({duration(c.get('Timeout'))}ns) cannot be lower than 1s")
+        if duration(c.get("Interval")) == 0:
+            errs.append(f"Check {c.get('Name', '')} invalid: missing required value interval. Interval cannot be less than 1s")
+        elif duration(c.get("Interval")) < SECOND:
+            errs.append(f"Check {c.get('Name', '')} invalid: interval ({go_duration(duration(c.get('Interval')))}) cannot be lower than 1s")
+        if duration(c.get("Timeout")) == 0:
+            errs.append(f"Check {c.get('Name', '')} invalid: missing required value timeout. Timeout cannot be less than 1s")
+        elif duration(c.get("Timeout")) < SECOND:
+            errs.append(f"Check {c.get('Name', '')} invalid: timeout ({go_duration(duration(c.get('Timeout')))}) is lower than required minimum timeout 1s")
         if ctype == "http" and not c.get("Path"):
             errs.append(f"Check {c.get('Name', '')} invalid: http type must have http path")
         clabel = c.get("PortLabel") or label
@@ -214,28 +218,53 @@ def task_errors(t, ports):
         errs.append("Task name cannot include slashes")
     if not t.get("Driver"):
         errs.append("Missing task driver")
-    cfg = t.get("Config") or {}
-    if t.get("Driver") == "docker" and not cfg.get("image"):
-        errs.append("image: the docker driver needs an image")
     r = t.get("Resources") or {}
     if int(r.get("CPU", 0) or 0) < 1 and int(r.get("Cores", 0) or 0) < 1:
         errs.append(f"minimum CPU value is 1; got {int(r.get('CPU', 0) or 0)}")
     if int(r.get("MemoryMB", 0) or 0) < 10:
         errs.append(f"minimum MemoryMB value is 10; got {int(r.get('MemoryMB', 0) or 0)}")
-    for label in cfg.get("ports") or []:
-        if label not in ports:
-            errs.append(f"Port {label!r} is not defined in the task group network")
     for tmpl in t.get("Templates") or []:
         dest = tmpl.get("DestPath", "")
         if not dest:
             errs.append("Template 1 validation failed: Must specify a destination for the template")
-        elif dest.startswith("/") or ".." in dest.split("/"):
-            errs.append(f"Template 1 validation failed: destination escapes allocation directory: {dest!r}")
+        elif escapes_task_dir(dest):
+            errs.append("Template 1 validation failed: destination escapes allocation directory")
         if tmpl.get("ChangeMode", "restart") not in ("noop", "restart", "signal", "script"):
             errs.append(f"Template 1 validation failed: Unsupported change mode {tmpl.get('ChangeMode')!r}")
     for s in t.get("Services") or []:
         errs += service_errors(s, ports, "task")
     return errs
+
+
+def go_duration(ns):
+    """Nanoseconds as Go's time.Duration prints them: 500ms, 2s, 5m0s, 1h0m0s."""
+    if ns == 0:
+        return "0s"
+    if ns < SECOND:
+        return f"{ns // 1_000_000}ms" if ns % 1_000_000 == 0 else f"{ns}ns"
+    seconds = ns / SECOND
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    frac = seconds - int(seconds)
+    sec_text = f"{secs + frac:g}s"
+    if hours:
+        return f"{hours}h{minutes}m{sec_text}"
+    if minutes:
+        return f"{minutes}m{sec_text}"
+    return sec_text
+
+
+def escapes_task_dir(dest):
+    """Whether a template's destination, relative to the task directory, leaves the allocation
+    directory (escapingfs.PathEscapesAllocViaRelative("task", dest))."""
+    depth = 1  # inside <alloc>/task
+    for part in dest.split("/"):
+        if part in ("", "."):
+            continue
+        depth += -1 if part == ".." else 1
+        if depth < 0:
+            return True
+    return False
 
 
 def canonicalize(job, namespace, region):
@@ -560,6 +589,25 @@ class FakeNomad:
             g = a["_group"]
             crash = [t["Name"] for t in g.get("Tasks") or []
                      if "crashloop" in (t.get("Config") or {}).get("image", "") or (a["JobID"], t["Name"]) in self.crashing]
+            invalid = [t["Name"] for t in g.get("Tasks") or [] if t.get("Driver") == "docker"
+                       and not (t.get("Config") or {}).get("image")]
+            if invalid and not a.get("_started") and age >= self.alloc_start:
+                # The docker driver checks its config on the client, not the server.
+                a["_started"] = True
+                index = self.bump()
+                for name, ts in a["TaskStates"].items():
+                    ts["State"] = "dead"
+                    ts["Failed"] = name in invalid
+                    ts["Events"].append(event("Failed Validation", "1 error occurred:\n\t* Missing required argument \"image\"")
+                                        if name in invalid else event("Sibling Task Failed", "Task's sibling failed"))
+                a["ClientStatus"] = "failed"
+                a["ClientDescription"] = "Failed tasks"
+                a["ModifyIndex"] = index
+                if a["DeploymentID"]:
+                    a["DeploymentStatus"] = {"Healthy": False, "Timestamp": rfc3339(), "Canary": False, "ModifyIndex": index}
+                    self._deployment_alloc(a, healthy=False, index=index)
+                changed = True
+                continue
             if not a.get("_started") and age >= self.alloc_start:
                 a["_started"] = True
                 index = self.bump()

@@ -158,12 +158,12 @@ def test_invalid_jobs_are_rejected_with_multierror_text(fake):
     for mutate, message in [
         (lambda j: j.update(Priority=101), "job priority must be between [1, 100]"),
         (lambda j: j["TaskGroups"][0]["Services"][0]["Checks"][0].update(Type="script"),
-         "invalid check type ('script'), must be one of http, tcp"),
-        (lambda j: j["TaskGroups"][0]["Services"][0].update(PortLabel="nope"), "port label 'nope'"),
+         'invalid check type ("script"), must be one of http, tcp'),
+        (lambda j: j["TaskGroups"][0]["Services"][0].update(PortLabel="nope"), 'port label "nope" referenced by services web-http does not exist'),
         (lambda j: j["TaskGroups"][0]["Update"].update(MinHealthyTime=400 * SECOND),
-         "Minimum healthy time must be less than healthy deadline"),
+         "Minimum healthy time must be less than healthy deadline: 6m40s > 5m0s"),
         (lambda j: j.update(Constraints=[{"LTarget": "${node.class}", "RTarget": "x", "Operand": "~"}]),
-         "Unknown constraint type '~'"),
+         'Unknown constraint type "~"'),
     ]:
         candidate = job()
         mutate(candidate)
@@ -317,3 +317,25 @@ def test_a_failed_deployment_with_auto_revert_registers_the_stable_version_again
     latest = eventually(lambda: (d := n.job.get_deployment("web")) and d["JobVersion"] == 2 and d["Status"] == "successful" and d)
     assert latest["TaskGroups"]["tenant"]["HealthyAllocs"] == 1
     assert [v["Version"] for v in n.job.get_versions("web")["Versions"]] == [2, 1, 0]
+
+
+def test_driver_config_is_checked_on_the_client_not_the_server(fake):
+    n = client(fake)
+    no_image = job()
+    del no_image["TaskGroups"][0]["Tasks"][0]["Config"]["image"]
+    n.jobs.register_job({"Job": no_image})
+    alloc = eventually(lambda: (a := n.job.get_allocations("web")) and a[0]["ClientStatus"] == "failed" and a[0])
+    assert alloc["TaskStates"]["web"]["Events"][-1]["Type"] == "Failed Validation"
+
+
+def test_template_destinations(fake):
+    n = client(fake)
+    for dest, accepted in (("secrets/app.env", True), ("/local/app.env", True), ("../../etc/passwd", False)):
+        candidate = job()
+        candidate["TaskGroups"][0]["Tasks"][0]["Templates"] = [{"EmbeddedTmpl": "x", "DestPath": dest}]
+        if accepted:
+            n.jobs.register_job({"Job": candidate})
+        else:
+            with pytest.raises(nomad_exceptions.BaseNomadException) as error:
+                n.jobs.register_job({"Job": candidate})
+            assert "destination escapes allocation directory" in error.value.nomad_resp.text
