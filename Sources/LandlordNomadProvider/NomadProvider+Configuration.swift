@@ -95,8 +95,6 @@ extension NomadProvider {
             if let token = self.token {
                 client.credentials = .header("X-Nomad-Token", token: token)
             }
-            // Blocking queries hold a connection each; calls of other tenants must not queue behind them.
-            client.maximumConnections = 256
             return (endpoint, client)
         }
     }

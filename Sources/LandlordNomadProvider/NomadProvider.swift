@@ -36,6 +36,8 @@ package final class NomadProvider: ManagedComputeProvider {
     package let configuration: Configuration
 
     let client: EngineClient
+    /// The client of the status cache's blocking queries (a pool of its own).
+    let watchClient: EngineClient
     let api: NomadAPI
     let cache: NomadStatusCache
     let locks = TenantLocks()
@@ -60,10 +62,18 @@ package final class NomadProvider: ManagedComputeProvider {
         self.logger = logger
         let (endpoint, clientConfiguration) = try configuration.clientSettings()
         let client = try EngineClient(endpoint: endpoint, configuration: clientConfiguration, logger: logger)
+        var watchConfiguration = clientConfiguration
+        // Three held connections per watched tenant.
+        watchConfiguration.maximumConnections = 3 * 1024
+        watchConfiguration.idleTimeout = configuration.blockingWait + .seconds(60)
+        let watchClient = try EngineClient(endpoint: endpoint, configuration: watchConfiguration, logger: logger)
         self.client = client
+        self.watchClient = watchClient
         self.api = NomadAPI(client: client, namespace: configuration.namespace, region: configuration.region)
         self.cache = NomadStatusCache(
-            api: self.api, wait: configuration.blockingWait, idleTimeout: configuration.watchIdleTimeout, logger: logger)
+            api: self.api,
+            watchAPI: NomadAPI(client: watchClient, namespace: configuration.namespace, region: configuration.region),
+            wait: configuration.blockingWait, idleTimeout: configuration.watchIdleTimeout, logger: logger)
         self.secretResolver = SecretResolver(directory: configuration.secretsDirectory, environment: environment)
     }
 
@@ -115,6 +125,7 @@ package final class NomadProvider: ManagedComputeProvider {
     /// Stops the status queries and closes the connections.
     package func shutdown() async throws {
         await self.cache.stop()
+        try await self.watchClient.shutdown()
         try await self.client.shutdown()
     }
 

@@ -71,6 +71,15 @@ struct NomadStatusReportTests {
         #expect(status.containers[0].message == "Restarting: Task restarting in 15s, Terminated: Exit Code: 137")
     }
 
+    @Test("right after a register, before the new version is placed, the old version's allocations do not make it running")
+    func registeredNotPlaced() throws {
+        let status = try Self.report(
+            deployment: #"{"ID":"d0","JobVersion":0,"Status":"successful"}"#,
+            allocations: [Self.allocation(version: 0), Self.allocation(version: 0)])
+        #expect(status.state == .starting)
+        #expect(status.metadata["message"] == "job version 1 is being scheduled; allocations of an older version run")
+    }
+
     @Test("a stopped job is stopping while allocations run, then stopped")
     func stopped() throws {
         let stopped = Self.job.replacingOccurrences(of: #""Status":"running""#, with: #""Status":"dead","Stop":true"#)

@@ -119,6 +119,19 @@ def test_nomad_tenant_lifecycle_through_landlord(fake):
             assert nomad_get(fake, f"/v1/job/landlord-{tenant}")["JobModifyIndex"] == job["JobModifyIndex"]
             wait_for(stub, tenant, lambda s: s.state == pb.COMPUTE_STATE_RUNNING and s.metadata["job_version"] == "1")
 
+            # WatchTenantStatus of a settled tenant: landlord's blocking queries wait on Nomad, no request arrives.
+            time.sleep(0.5)
+            before = sum(fake.stats.values())
+            watch = stub.WatchTenantStatus(
+                pb.WatchTenantStatusRequest(tenant_id=tenant, provider_type=PROVIDER, min_interval_ms=100), timeout=2)
+            watched = []
+            with pytest.raises(grpc.RpcError) as ended:
+                for update in watch:
+                    watched.append(update)
+            assert ended.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+            assert watched and watched[0].status.state == pb.COMPUTE_STATE_RUNNING
+            assert sum(fake.stats.values()) - before == 0, fake.stats
+
             stub.ProvisionTenant(pb.ProvisionTenantRequest(spec=spec(crashing, image="example.com/crashloop:1")), timeout=60)
             failed = wait_for(stub, crashing, lambda s: s.state == pb.COMPUTE_STATE_FAILED
                               and s.containers[0].restart_count == 2 and "Not Restarting" in s.metadata["message"])

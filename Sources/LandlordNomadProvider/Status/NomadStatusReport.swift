@@ -124,6 +124,12 @@ package struct NomadStatusReport: Sendable {
                 "deployment \(deployment.id.prefix(8)) \(deployment.status): \(healthy) of \(desired) allocations healthy"
             )
         }
+        if let version = self.job.version, !self.allocations.contains(where: { $0.jobVersion == version }),
+            self.allocations.contains(where: { $0.desiredStatus == "run" })
+        {
+            // Registered, not yet placed: the allocations running are of an older version.
+            return (.starting, health, "job version \(version) is being scheduled; allocations of an older version run")
+        }
         if allRunning {
             return (.running, health, "")
         }

@@ -7,8 +7,12 @@ package import Logging
 /// changes: each query is answered only when its index moves (or its wait ends).
 ///
 /// A tenant's queries start with the first status call and stop when no status was asked for
-/// during the idle timeout, when the job is gone, or when a write of this provider invalidates
-/// the tenant (the next status call then reads Nomad afresh, so it reflects the write).
+/// during the idle timeout (checked whenever a query answers, so at the latest one `wait` later),
+/// when the job is gone, or when a write of this provider invalidates the tenant (the next status
+/// call then reads Nomad afresh, so it reflects the write).
+///
+/// The blocking queries go through a client of their own (``init(api:watchAPI:wait:idleTimeout:logger:)``):
+/// each watched tenant holds three of its connections, and no other call ever queues behind them.
 package actor NomadStatusCache {
     /// The job, its latest deployment and its allocations, read together.
     package struct Snapshot: Sendable {
@@ -28,6 +32,7 @@ package actor NomadStatusCache {
     }
 
     private let api: NomadAPI
+    private let watchAPI: NomadAPI
     private let wait: Duration
     private let idleTimeout: Duration
     private let logger: Logger
@@ -35,8 +40,14 @@ package actor NomadStatusCache {
     private var generations: [String: Int] = [:]
     private var isStopped = false
 
-    package init(api: NomadAPI, wait: Duration, idleTimeout: Duration, logger: Logger) {
+    /// - Parameters:
+    ///   - api: Reads a tenant's first snapshot.
+    ///   - watchAPI: Sends the blocking queries (a client with its own connection pool).
+    ///   - wait: The `wait` of a blocking query.
+    ///   - idleTimeout: How long a tenant is watched after its last status call.
+    package init(api: NomadAPI, watchAPI: NomadAPI, wait: Duration, idleTimeout: Duration, logger: Logger) {
         self.api = api
+        self.watchAPI = watchAPI
         self.wait = wait
         self.idleTimeout = idleTimeout
         self.logger = logger
@@ -113,6 +124,11 @@ package actor NomadStatusCache {
 
     private func apply(_ part: Part, jobID: String, generation: Int) {
         guard generation == self.generations[jobID, default: 0], let entry = self.entries[jobID] else { return }
+        if ContinuousClock.now - entry.lastAccess > self.idleTimeout {
+            // Nobody asked for this tenant's status lately: stop watching it.
+            self.entries.removeValue(forKey: jobID)?.task?.cancel()
+            return
+        }
         switch part {
         case .job(let job?): entry.snapshot.job = job
         case .job(nil): self.invalidate(jobID: jobID)  // gone: the next status call says so
@@ -122,7 +138,7 @@ package actor NomadStatusCache {
     }
 
     private func startQueries(jobID: String, generation: Int, indexes: Indexes) -> Task<Void, Never> {
-        let api = self.api
+        let api = self.watchAPI
         let wait = self.wait
         let logger = self.logger
         // The task holds the cache until it is cancelled (invalidate, sweep or stop end every one).
