@@ -5,7 +5,7 @@ internal import Logging
 
 extension NomadProvider {
     /// What an operation writes for a spec, computed before anything is sent.
-    struct TenantPlan: Sendable {
+    struct TenantPlan: Sendable, CustomStringConvertible, CustomReflectable {
         var spec: TenantComputeSpec
         var config: NomadSpecConfig
         /// The stored spec kept in `Meta.landlord_spec`.
@@ -14,8 +14,15 @@ extension NomadProvider {
         var secretItems: [String: String]
 
         var tenantID: String { self.spec.tenantID }
+
+        /// The tenant and the secret names, never a value.
+        var description: String {
+            "TenantPlan(\(self.tenantID), secrets: \(self.secretItems.keys.sorted().joined(separator: ", ")))"
+        }
         var jobID: String { NomadNaming.jobID(self.spec.tenantID) }
         var variablePath: String { NomadNaming.variablePath(self.spec.tenantID) }
+
+        var customMirror: Mirror { Mirror(self, children: ["tenantID": self.tenantID], displayStyle: .struct) }
     }
 
     /// Validates `spec` with the provider's rules and resolves its secret values.

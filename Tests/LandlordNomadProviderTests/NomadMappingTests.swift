@@ -147,3 +147,17 @@ struct NomadValidationTests {
         #expect(Self.fields(spec) == ["containers[0].name"])
     }
 }
+
+@Suite("Nomad variables never show their values")
+struct NomadVariableRedactionTests {
+    @Test("description, dump and interpolation name the items, not the values")
+    func redaction() {
+        let variable = NomadVariable(namespace: "default", path: "nomad/jobs/landlord-acme", items: ["db": "s3cr3t-value"])
+        var dumped = ""
+        dump(variable, to: &dumped)
+        for text in ["\(variable)", String(describing: variable), String(reflecting: variable), dumped] {
+            #expect(!text.contains("s3cr3t-value"), "\(text)")
+            #expect(text.contains("db"))
+        }
+    }
+}

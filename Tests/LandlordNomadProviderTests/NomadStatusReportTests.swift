@@ -41,10 +41,11 @@ struct NomadStatusReportTests {
     @Test("a running deployment is starting and says how far it is")
     func starting() throws {
         let status = try Self.report(
-            deployment: #"{"ID":"d2345678-x","JobVersion":1,"Status":"running","TaskGroups":{"tenant":{"DesiredTotal":2,"HealthyAllocs":1}}}"#,
+            deployment: #"{"ID":"d2345678-x","JobVersion":1,"Status":"running","TaskGroups":{"tenant":{"AutoRevert":true,"DesiredTotal":2,"PlacedAllocs":2,"HealthyAllocs":1,"UnhealthyAllocs":0}}}"#,
             allocations: [Self.allocation(), Self.allocation(client: "pending", web: #"{"State":"pending","Restarts":0}"#, healthy: "null")])
         #expect(status.state == .starting && status.health == .unknown)
-        #expect(status.metadata["message"] == "deployment d2345678 running: 1 of 2 allocations healthy")
+        #expect(status.metadata["message"] == "deployment d2345678 running: 1 of 2 allocations healthy, 2 placed")
+        #expect(status.metadata["deployment_auto_revert"] == "true" && status.metadata["deployment_unhealthy"] == "0")
         #expect(status.containers[0].state == .starting)
     }
 

@@ -213,6 +213,24 @@ package struct NomadVariable: Sendable, Hashable, Codable {
     package var modifyIndex: UInt64?
 
     enum CodingKeys: String, CodingKey { case namespace = "Namespace", path = "Path", items = "Items", modifyIndex = "ModifyIndex" }
+
+    package init(namespace: String?, path: String, items: [String: String], modifyIndex: UInt64? = nil) {
+        self.namespace = namespace
+        self.path = path
+        self.items = items
+        self.modifyIndex = modifyIndex
+    }
+}
+
+extension NomadVariable: CustomStringConvertible, CustomReflectable {
+    /// The path and the item names, never a value.
+    package var description: String {
+        "NomadVariable(\(self.path), items: \(self.items.keys.sorted().joined(separator: ", ")))"
+    }
+
+    package var customMirror: Mirror {
+        Mirror(self, children: ["path": self.path, "itemNames": self.items.keys.sorted()], displayStyle: .struct)
+    }
 }
 
 /// What `GET /v1/agent/self` answers that landlord reads: the agent's region and version.

@@ -77,6 +77,11 @@ package struct NomadStatusReport: Sendable {
         if let deployment = self.currentDeployment {
             metadata["deployment_id"] = deployment.id
             metadata["deployment_status"] = deployment.status
+            let groups = (deployment.taskGroups ?? [:]).values
+            if !groups.isEmpty {
+                metadata["deployment_auto_revert"] = String(groups.allSatisfy { $0.autoRevert == true })
+                metadata["deployment_unhealthy"] = String(groups.map { $0.unhealthyAllocs ?? 0 }.reduce(0, +))
+            }
         }
         let endpoints = Self.endpoints(current)
         if !endpoints.isEmpty { metadata["endpoints"] = endpoints.joined(separator: ",") }
@@ -119,9 +124,10 @@ package struct NomadStatusReport: Sendable {
             let groups = (deployment.taskGroups ?? [:]).values
             let healthy = groups.map { $0.healthyAllocs ?? 0 }.reduce(0, +)
             let desired = groups.map { $0.desiredTotal ?? 0 }.reduce(0, +)
+            let placed = groups.map { $0.placedAllocs ?? 0 }.reduce(0, +)
             return (
                 .starting, health,
-                "deployment \(deployment.id.prefix(8)) \(deployment.status): \(healthy) of \(desired) allocations healthy"
+                "deployment \(deployment.id.prefix(8)) \(deployment.status): \(healthy) of \(desired) allocations healthy, \(placed) placed"
             )
         }
         if let version = self.job.version, !self.allocations.contains(where: { $0.jobVersion == version }),
