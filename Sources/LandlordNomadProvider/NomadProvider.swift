@@ -185,6 +185,11 @@ package final class NomadProvider: ManagedComputeProvider {
         guard violations.isEmpty else { throw ComputeError.invalidSpec(violations) }
     }
 
+    /// How many tenants' statuses are being kept current by blocking queries now.
+    package var watchedTenants: Int {
+        get async { await self.cache.watchedCount }
+    }
+
     // MARK: - Helpers
 
     /// `error` as the operation's ``ComputeError`` (`CancellationError` and ``ComputeError``s stay).

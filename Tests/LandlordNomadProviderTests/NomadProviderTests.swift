@@ -277,7 +277,10 @@ struct NomadProviderTests {
 
     @Test("status is kept current by blocking queries: while nothing changes no request is answered")
     func statusUsesBlockingQueries() async throws {
-        try await withProvider { provider, fake in
+        // A fake of its own: other suites' requests to the shared one would count.
+        let fake = try await FakeNomad.start()
+        let provider = try fake.provider(environment: Self.environment)
+        do {
             let tenant = "nomad-blocking"
             _ = try await provider.provision(Self.spec(tenant))
             _ = try await eventually(provider, tenant) { $0.state == .running && $0.health == .healthy }
@@ -291,7 +294,12 @@ struct NomadProviderTests {
             // The three blocking queries wait for a change; a status call adds no request.
             #expect(stats.total <= 1, "\(stats.requests)")
             try await provider.destroy(tenantID: tenant)
+            #expect(await provider.watchedTenants == 0, "destroy stops the tenant's queries")
+        } catch {
+            Issue.record(error)
         }
+        try await provider.shutdown()
+        await fake.stop()
     }
 
     @Test("the start-up check reports the agent, and a wrong token is one line naming the address")
