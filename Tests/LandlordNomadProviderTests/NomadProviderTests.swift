@@ -130,6 +130,68 @@ struct NomadProviderTests {
         }
     }
 
+    @Test("two containers, several ports (tcp and udp of one, a static host port), a tcp check, a file secret: accepted and running")
+    func richSpec() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nomad-secrets-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try "tls-key-content".write(to: directory.appendingPathComponent("tls.key"), atomically: true, encoding: .utf8)
+        let fake = try await FakeNomad.shared.get()
+        var configuration = NomadProvider.Configuration(address: fake.address, token: FakeNomad.token, requestTimeout: .seconds(15))
+        configuration.secretsDirectory = directory.path
+        let provider = try NomadProvider(configuration: configuration)
+        let tenant = "nomad-rich"
+        var spec = TenantComputeSpec.valid(tenantID: tenant, providerType: "nomad")
+        spec.containers[0].ports += [
+            PortMapping(containerPort: 53, protocol: .tcp, name: "dns"), PortMapping(containerPort: 53, protocol: .udp, name: "dns-udp"),
+        ]
+        spec.containers.append(
+            ContainerSpec(
+                name: "cache", image: "redis:7", args: ["--save", ""],
+                ports: [PortMapping(containerPort: 6379, hostPort: 16379, protocol: .tcp)], healthCheck: .tcp(port: 6379),
+                resources: ResourceRequirements(cpu: 128, memory: 128)))
+        spec.secrets = [SecretReference(name: "tls_key", source: "file", key: "tls.key")]
+        spec.providerConfig = RawJSON(#"{"count":2,"datacenters":["dc1"],"priority":60}"#)
+        do {
+            _ = try await provider.provision(spec)
+            let status = try await eventually(provider, tenant) { $0.state == .running && $0.health == .healthy }
+            #expect(status.containers.map(\.name) == ["web", "cache"])
+            #expect(status.metadata["allocations_running"] == "2")
+            #expect(status.metadata["endpoints"]?.contains("cache_6379=10.0.0.10:16379") == true)
+            let job = try #require(try await fake.get("/v1/job/landlord-\(tenant)") as? [String: Any])
+            let group = try #require((job["TaskGroups"] as? [[String: Any]])?.first)
+            let services = try #require(group["Services"] as? [[String: Any]])
+            #expect(services.map { $0["PortLabel"] as? String } == ["web_80", "web_53", "cache_6379"])
+            let variable = try #require(try await fake.get("/v1/var/nomad/jobs/landlord-\(tenant)") as? [String: Any])
+            #expect((variable["Items"] as? [String: String]) == ["tls_key": "tls-key-content"])
+            try await provider.destroy(tenantID: tenant)
+        } catch {
+            Issue.record(error)
+            try? await provider.destroy(tenantID: tenant)
+        }
+        try await provider.shutdown()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    @Test("a spec Nomad refuses fails the provision with Nomad's reason, one line, and leaves no variable")
+    func refusedByNomad() async throws {
+        try await withProvider { provider, fake in
+            let tenant = "nomad-refused"
+            var spec = Self.spec(tenant)
+            // landlord does not compile constraint regular expressions; Nomad does.
+            spec.providerConfig = RawJSON(#"{"constraints":[{"attribute":"${node.class}","operator":"regexp","value":"("}]}"#)
+            do {
+                _ = try await provider.provision(spec)
+                Issue.record("Nomad accepted the regular expression")
+            } catch let error as ComputeError {
+                #expect(error.kind == .provisionFailed, "\(error)")
+                #expect(error.message.contains("Regular expression failed to compile"), "\(error.message)")
+                #expect(!error.message.contains("\n") && !error.message.contains(Self.secretValue))
+            }
+            #expect(try await fake.get("/v1/var/nomad/jobs/landlord-\(tenant)") == nil)
+            #expect(try await fake.get("/v1/job/landlord-\(tenant)") == nil)
+        }
+    }
+
     @Test("a changed secret value is an update without a job change")
     func secretRotation() async throws {
         let fake = try await FakeNomad.shared.get()

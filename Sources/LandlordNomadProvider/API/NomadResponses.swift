@@ -242,12 +242,28 @@ package struct NomadAgentSelf: Sendable, Hashable, Decodable {
         package var datacenter: String?
         package var version: Version?
 
+        /// `{"Version": "1.9.3", ...}` in current agents; a bare string is read too.
         package struct Version: Sendable, Hashable, Decodable {
             package var version: String?
             enum CodingKeys: String, CodingKey { case version = "Version" }
+
+            package init(from decoder: any Decoder) throws {
+                if let text = try? decoder.singleValueContainer().decode(String.self) {
+                    self.version = text
+                } else {
+                    self.version = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(String.self, forKey: .version)
+                }
+            }
         }
 
         enum CodingKeys: String, CodingKey { case region = "Region", datacenter = "Datacenter", version = "Version" }
+
+        package init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.region = try? container.decodeIfPresent(String.self, forKey: .region)
+            self.datacenter = try? container.decodeIfPresent(String.self, forKey: .datacenter)
+            self.version = try? container.decodeIfPresent(Version.self, forKey: .version)
+        }
     }
 
     enum CodingKeys: String, CodingKey { case config }

@@ -159,6 +159,17 @@ def group_errors(g, job):
             errs.append(f"Minimum healthy time must be less than healthy deadline: {go_duration(mht)} > {go_duration(hd)}")
         if pd != 0 and hd >= pd:
             errs.append(f"Healthy deadline must be less than progress deadline: {go_duration(hd)} > {go_duration(pd)}")
+    known = set()
+    for s in (g.get("Services") or []) + [s for t in g.get("Tasks") or [] for s in t.get("Services") or []]:
+        key = s.get("Name", "") + s.get("PortLabel", "")
+        if key in known:
+            errs.append(f'service "{s.get("Name", "")}" is duplicate')
+        known.add(key)
+        checks = set()
+        for c in s.get("Checks") or []:
+            if c.get("Name", "") in checks:
+                errs.append(f'check "{c.get("Name", "")}" is duplicate')
+            checks.add(c.get("Name", ""))
     for s in g.get("Services") or []:
         errs += service_errors(s, ports, "group")
     tasks = g.get("Tasks") or []

@@ -162,6 +162,8 @@ def test_invalid_jobs_are_rejected_with_multierror_text(fake):
         (lambda j: j["TaskGroups"][0]["Services"][0].update(PortLabel="nope"), 'port label "nope" referenced by services web-http does not exist'),
         (lambda j: j["TaskGroups"][0]["Update"].update(MinHealthyTime=400 * SECOND),
          "Minimum healthy time must be less than healthy deadline: 6m40s > 5m0s"),
+        (lambda j: j["TaskGroups"][0]["Services"].append(dict(j["TaskGroups"][0]["Services"][0])),
+         'service "web-http" is duplicate'),
         (lambda j: j.update(Constraints=[{"LTarget": "${node.class}", "RTarget": "x", "Operand": "~"}]),
          'Unknown constraint type "~"'),
     ]:
