@@ -61,12 +61,16 @@ package final class NomadProvider: ManagedComputeProvider {
         logger[metadataKey: "provider"] = "nomad"
         self.logger = logger
         let (endpoint, clientConfiguration) = try configuration.clientSettings()
-        let client = try EngineClient(endpoint: endpoint, configuration: clientConfiguration, logger: logger)
+        // async-http-client logs parts of request and response bodies at trace level, and the
+        // answers of variable calls hold secret values: its output stops at debug.
+        var clientLogger = logger
+        if clientLogger.logLevel < .debug { clientLogger.logLevel = .debug }
+        let client = try EngineClient(endpoint: endpoint, configuration: clientConfiguration, logger: clientLogger)
         var watchConfiguration = clientConfiguration
         // Three held connections per watched tenant.
         watchConfiguration.maximumConnections = 3 * 1024
         watchConfiguration.idleTimeout = configuration.blockingWait + .seconds(60)
-        let watchClient = try EngineClient(endpoint: endpoint, configuration: watchConfiguration, logger: logger)
+        let watchClient = try EngineClient(endpoint: endpoint, configuration: watchConfiguration, logger: clientLogger)
         self.client = client
         self.watchClient = watchClient
         self.api = NomadAPI(client: client, namespace: configuration.namespace, region: configuration.region)
