@@ -108,7 +108,14 @@ package final class NomadProvider: ManagedComputeProvider {
                 provider: self.name, address: "the Nomad agent at \(address)",
                 hint: "set NOMAD_ADDR or --nomad-address, and NOMAD_CACERT for https", reason: Self.reason(error))
         }
-        var description = "Nomad \(agent.config?.version?.version ?? "(unknown version)") at \(address), region \(self.configuration.region ?? agent.config?.region ?? "?"), namespace \(self.configuration.namespace)"
+        let version = agent.config?.version?.version
+        if let version, let parsed = Self.majorMinor(version), parsed < Self.minimumVersion {
+            throw ProviderStartupFailure(
+                message:
+                    "nomad provider: the Nomad agent at \(address) runs Nomad \(version); landlord needs \(Self.minimumVersion.0).\(Self.minimumVersion.1) or newer (node pools, native service checks, workload identity for variables)"
+            )
+        }
+        var description = "Nomad \(version ?? "(unknown version)") at \(address), region \(self.configuration.region ?? agent.config?.region ?? "?"), namespace \(self.configuration.namespace)"
         if self.configuration.token != nil {
             do {
                 if let token = try await self.api.tokenSelf() {
@@ -192,6 +199,17 @@ package final class NomadProvider: ManagedComputeProvider {
     /// How many tenants' statuses are being kept current by blocking queries now.
     package var watchedTenants: Int {
         get async { await self.cache.watchedCount }
+    }
+
+    /// The oldest Nomad the provider works with: 1.6 (node pools; native service checks and
+    /// `nomadVar` templates with workload identity came in 1.4).
+    package static let minimumVersion = (1, 6)
+
+    /// `major.minor` of a version such as `1.9.3` or `1.10.0-beta.1`.
+    static func majorMinor(_ version: String) -> (Int, Int)? {
+        let parts = version.split(separator: ".").prefix(2).map { Int($0.prefix { $0.isNumber }) }
+        guard parts.count == 2, let major = parts[0], let minor = parts[1] else { return nil }
+        return (major, minor)
     }
 
     // MARK: - Helpers

@@ -416,6 +416,20 @@ struct NomadProviderTests {
         try? FileManager.default.removeItem(at: certificates)
     }
 
+    @Test("an agent older than Nomad 1.6 fails the start-up check, saying what is needed")
+    func oldAgent() async throws {
+        let fake = try await FakeNomad.start(arguments: ["--nomad-version", "1.5.6"])
+        let provider = try fake.provider()
+        do {
+            _ = try await provider.checkEngine()
+            Issue.record("Nomad 1.5.6 passed the check")
+        } catch let failure as ProviderStartupFailure {
+            #expect(failure.message.contains("runs Nomad 1.5.6; landlord needs 1.6 or newer"), "\(failure.message)")
+        }
+        try await provider.shutdown()
+        await fake.stop()
+    }
+
     @Test("an unreachable agent fails the start-up check with what to set")
     func unreachable() async throws {
         let provider = try NomadProvider(configuration: .init(address: "http://127.0.0.1:1", requestTimeout: .seconds(3)))

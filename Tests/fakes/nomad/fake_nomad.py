@@ -367,11 +367,12 @@ def strip(job):
 class FakeNomad:
     def __init__(self, host="127.0.0.1", port=0, token=None, certfile=None, keyfile=None, cafile=None,
                  alloc_start_seconds=0.2, healthy_seconds=0.2, crash_interval_seconds=0.2,
-                 region="global", max_wait_seconds=MAX_WAIT):
+                 region="global", max_wait_seconds=MAX_WAIT, version=VERSION):
         self.lock = threading.Condition()
         self.index = 10
         self.token = token
         self.region = region
+        self.version = version
         self.alloc_start = alloc_start_seconds
         self.healthy_after = healthy_seconds
         self.crash_interval = crash_interval_seconds
@@ -921,10 +922,10 @@ class Handler(BaseHTTPRequestHandler):
         f = self.fake
         self._answer(200, {
             "config": {"Region": f.region, "Datacenter": "dc1", "NodeName": "fake-nomad", "Version": {
-                "Revision": "fake", "Version": VERSION, "VersionPrerelease": "", "VersionMetadata": ""},
+                "Revision": "fake", "Version": f.version, "VersionPrerelease": "", "VersionMetadata": ""},
                 "ACL": {"Enabled": f.token is not None}},
             "member": {"Name": "fake-nomad.global", "Addr": "127.0.0.1", "Port": 4648, "Status": "alive",
-                       "Tags": {"build": VERSION, "region": f.region, "dc": "dc1", "role": "nomad"}},
+                       "Tags": {"build": f.version, "region": f.region, "dc": "dc1", "role": "nomad"}},
             "stats": {"nomad": {"leader": "true", "server": "true"}},
         })
 
@@ -1148,13 +1149,15 @@ def main(argv=None):
     ap.add_argument("--alloc-start-seconds", type=float, default=0.2)
     ap.add_argument("--healthy-seconds", type=float, default=0.2)
     ap.add_argument("--crash-interval-seconds", type=float, default=0.2)
+    ap.add_argument("--nomad-version", default=VERSION, help="the version /v1/agent/self reports")
     args = ap.parse_args(argv)
     if args.make_certs:
         make_certs(args.make_certs)
         return 0
     fake = FakeNomad(args.host, args.port, token=args.token, certfile=args.cert, keyfile=args.key,
                      cafile=args.client_ca, alloc_start_seconds=args.alloc_start_seconds,
-                     healthy_seconds=args.healthy_seconds, crash_interval_seconds=args.crash_interval_seconds).start()
+                     healthy_seconds=args.healthy_seconds, crash_interval_seconds=args.crash_interval_seconds,
+                     version=args.nomad_version).start()
     if args.ready_file:
         tmp = args.ready_file + ".tmp"
         with open(tmp, "w") as f:
