@@ -196,6 +196,33 @@ struct NomadProviderTests {
         }
     }
 
+    @Test("a job edited in Nomad behind landlord's back: the same spec is an update with the plan's diff, restoring it")
+    func editedOutsideLandlord() async throws {
+        try await withProvider { provider, fake in
+            let tenant = "nomad-edited"
+            _ = try await provider.provision(Self.spec(tenant))
+            var job = try #require(try await fake.get("/v1/job/landlord-\(tenant)") as? [String: Any])
+            var groups = try #require(job["TaskGroups"] as? [[String: Any]])
+            var tasks = try #require(groups[0]["Tasks"] as? [[String: Any]])
+            var config = try #require(tasks[0]["Config"] as? [String: Any])
+            config["image"] = "nginx:9"
+            tasks[0]["Config"] = config
+            groups[0]["Tasks"] = tasks
+            job["TaskGroups"] = groups
+            let body = String(decoding: try JSONSerialization.data(withJSONObject: ["Job": job]), as: UTF8.self)
+            _ = try await fake.raw("POST", "/v1/jobs", body: body)
+
+            let update = try await provider.update(tenantID: tenant, spec: Self.spec(tenant))
+            #expect(update.status == .inProgress)
+            #expect(update.changes == ["nomad: task_groups[tenant].tasks[web].Config.image: nginx:9 -> nginx:1.25"])
+            let restored = try #require(try await fake.get("/v1/job/landlord-\(tenant)") as? [String: Any])
+            let image = (((restored["TaskGroups"] as? [[String: Any]])?[0]["Tasks"] as? [[String: Any]])?[0]["Config"] as? [String: Any])?["image"]
+            #expect(image as? String == "nginx:1.25")
+            #expect(try await provider.update(tenantID: tenant, spec: Self.spec(tenant)).status == .noChanges)
+            try await provider.destroy(tenantID: tenant)
+        }
+    }
+
     @Test("a changed secret value is an update without a job change")
     func secretRotation() async throws {
         let fake = try await FakeNomad.shared.get()

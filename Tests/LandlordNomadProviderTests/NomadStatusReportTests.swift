@@ -95,3 +95,33 @@ struct NomadStatusReportTests {
         #expect(status.containers.allSatisfy { $0.state == .starting && $0.message == "not placed yet" })
     }
 }
+
+@Suite("Nomad plan diffs as change lines")
+struct PlanChangesTests {
+    @Test("edited fields with old and new values; Env, Meta and templates without values; added and deleted tasks")
+    func describe() throws {
+        let diff = try JSONDecoder().decode(
+            NomadJobDiff.self,
+            from: Data(
+                #"""
+                {"Type":"Edited","Fields":[{"Type":"Edited","Name":"Priority","Old":"50","New":"70"},
+                 {"Type":"Edited","Name":"Meta[owner]","Old":"a","New":"b"}],
+                 "TaskGroups":[{"Type":"Edited","Name":"tenant","Fields":[{"Type":"Edited","Name":"Count","Old":"1","New":"3"}],
+                  "Tasks":[{"Type":"Edited","Name":"web","Fields":[{"Type":"Edited","Name":"Config.image","Old":"nginx:9","New":"nginx:1.25"},
+                    {"Type":"Edited","Name":"Env[TOKEN]","Old":"old-value","New":"new-value"},
+                    {"Type":"None","Name":"Driver","Old":"docker","New":"docker"}],
+                    "Objects":[{"Type":"Edited","Name":"Template","Fields":[{"Type":"Edited","Name":"EmbeddedTmpl","Old":"x","New":"y"}]}]},
+                   {"Type":"Added","Name":"sidecar"}]}]}
+                """#.utf8))
+        #expect(
+            PlanChanges.describe(diff) == [
+                "nomad: job.Priority: 50 -> 70",
+                "nomad: job.Meta[owner]: changed",
+                "nomad: task_groups[tenant].Count: 1 -> 3",
+                "nomad: task_groups[tenant].tasks[web].Config.image: nginx:9 -> nginx:1.25",
+                "nomad: task_groups[tenant].tasks[web].Env[TOKEN]: changed",
+                "nomad: task_groups[tenant].tasks[web].Template.EmbeddedTmpl: changed",
+                "nomad: task_groups[tenant].tasks[sidecar]: added",
+            ])
+    }
+}
