@@ -13,8 +13,9 @@ APT_PACKAGES := pkg-config libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler 
 APT_PACKAGES += openssl curl
 # PyPI packages of the interop tests (an independent gRPC client). moto (server mode) is the AWS
 # emulator the ecs provider's Swift and interop tests start themselves on loopback, with signature
-# checking on (Tests/fakes/ecs/moto_ecs.py); boto3 checks what landlord wrote.
-PIP_PACKAGES := grpcio grpcio-tools grpcio-health-checking grpcio-reflection grpcio-status pytest kubernetes-validate kubernetes prometheus_client 'moto[server]' boto3
+# checking on (Tests/fakes/ecs/moto_ecs.py); boto3 checks what landlord wrote. python-nomad is the
+# independent client the fake Nomad agent (Tests/fakes/nomad) is checked with.
+PIP_PACKAGES := grpcio grpcio-tools grpcio-health-checking grpcio-reflection grpcio-status pytest kubernetes-validate kubernetes prometheus_client 'moto[server]' boto3 python-nomad
 
 .PHONY: all deps apt-deps pip-deps build build-release test swift-test interop-test run clean proto check-proto
 
@@ -33,7 +34,7 @@ apt-deps:
 	fi
 
 pip-deps:
-	@$(PYTHON) -c "import grpc, grpc_tools, grpc_health, grpc_reflection, grpc_status, pytest, kubernetes_validate, kubernetes, prometheus_client, boto3, moto, flask, flask_cors" 2>/dev/null && command -v moto_server >/dev/null || { \
+	@$(PYTHON) -c "import grpc, grpc_tools, grpc_health, grpc_reflection, grpc_status, pytest, kubernetes_validate, kubernetes, prometheus_client, boto3, moto, flask, flask_cors, nomad" 2>/dev/null && command -v moto_server >/dev/null || { \
 	  echo "installing Python packages: $(PIP_PACKAGES)"; \
 	  $(PYTHON) -m pip install -q --disable-pip-version-check $(PIP_PACKAGES); }
 
@@ -67,6 +68,7 @@ interop-test: deps
 	$(SWIFT) build
 	$(PYTHON) -m pytest -q Tests/interop
 	$(PYTHON) -m pytest -q Tests/fakes/kubernetes
+	$(PYTHON) -m pytest -q Tests/fakes/nomad
 
 # Build the release server and start it on its defaults (mock provider, 0.0.0.0:50051); with
 # LANDLORD_METRICS_LISTEN_ADDRESS set it also serves Prometheus metrics there and says how to scrape.

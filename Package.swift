@@ -192,6 +192,27 @@ targets += [
     ),
 ]
 
+// The `nomad` provider: tenants as Nomad service jobs (docker driver) through Nomad's HTTP API over the
+// kit's engine client; EnforceIndex registers, plan diffs, status from deployments and allocations kept
+// current by blocking queries, secrets in Nomad Variables. Its tests run the provider on the fake Nomad
+// agent (Tests/fakes/nomad, Python) and include the shared conformance suite.
+targets += [
+    .target(
+        name: "LandlordNomadProvider",
+        dependencies: [
+            "LandlordCompute", "LandlordProviderKit", log, nioCore,
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]
+    ),
+    .testTarget(
+        name: "LandlordNomadProviderTests",
+        dependencies: [
+            "LandlordNomadProvider", "LandlordProviderKit", "LandlordCompute", "LandlordComputeTesting", log,
+            inMemoryLogging, nioCore,
+        ]
+    ),
+]
+
 // MARK: - RPC runtime
 
 // HTTP/2 framing (nghttp2): the only targets that touch nghttp2 pointers.
@@ -336,6 +357,7 @@ targets += [
         dependencies: [
             "LandlordCompute", "LandlordMockProvider", "LandlordDockerProvider", "LandlordKubernetesProvider",
             "LandlordECSProvider",
+            "LandlordNomadProvider",
             "LandlordProviderKit", "LandlordService",
             "LandlordGRPCServices", "LandlordProtobuf", .product(name: "Yams", package: "Yams"),
             "LandlordRPC", "LandlordTransport", "LandlordHTTP2", "LandlordMetrics", log, nioCore, serviceLifecycle,

@@ -2,6 +2,7 @@ import LandlordDockerProvider
 import LandlordECSProvider
 import LandlordKubernetesProvider
 import LandlordMockProvider
+import LandlordNomadProvider
 package import LandlordProviderKit
 
 /// The providers this build of landlord can register, by name.
@@ -19,6 +20,7 @@ package struct ProviderCatalog: Sendable {
         ECSProviderFactory(),
         KubernetesProviderFactory(),
         MockProviderFactory(),
+        NomadProviderFactory(),
     ])
 
     /// A catalog of `factories` (tests add fakes this way).
