@@ -292,13 +292,16 @@ targets += [
 targets += [
     .target(
         name: "LandlordService",
-        dependencies: ["LandlordCompute", "LandlordComputeAPI", "LandlordProtobuf", "LandlordRPC"]
+        dependencies: [
+            "LandlordCompute", "LandlordComputeAPI", "LandlordProtobuf", "LandlordRPC", log,
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]
     ),
     .testTarget(
         name: "LandlordServiceTests",
         dependencies: [
             "LandlordService", "LandlordCompute", "LandlordComputeAPI", "LandlordComputeTesting", "LandlordMockProvider",
-            "LandlordProtobuf", "LandlordRPC", log,
+            "LandlordProtobuf", "LandlordRPC", log, inMemoryLogging, .product(name: "Crypto", package: "swift-crypto"),
         ]
     ),
 ]

@@ -32,7 +32,8 @@ internal import Synchronization
 /// - failure: `info` for caller errors (invalid spec, unknown provider or tenant, conflicts,
 ///   cancellation), `error` for provider failures; with `outcome`, `error_kind` and `error`;
 /// - audit: `notice`, "audit: provision tenant" / "audit: update tenant" / "audit: destroy tenant",
-///   with `audit: true` and the `outcome`, for every provision, update and destroy attempt.
+///   with `audit: true`, the `outcome` and the `caller` (``OperationCaller/name``), for every
+///   provision, update and destroy attempt.
 ///
 /// ## Metrics
 ///
@@ -404,7 +405,9 @@ package final class ComputeManager: Sendable {
 
     private func audit(_ operation: Operation, outcome: String, logger: Logger) {
         guard let message = operation.auditMessage else { return }
-        logger.notice(message, metadata: ["audit": "true", "outcome": "\(outcome)"])
+        logger.notice(
+            message, metadata: ["audit": "true", "outcome": "\(outcome)", "caller": .string(OperationCaller.name)]
+        )
     }
 
     private func record(_ operation: Operation, providerName: String, outcome: String, duration: Duration) {

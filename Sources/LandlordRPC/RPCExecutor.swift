@@ -13,11 +13,35 @@ public struct RPCOutcome: Hashable, Sendable {
 public enum RPCExecutor {
     /// Runs `handler` for one call and returns how the call ended.
     ///
+    /// A method guarded by an ``RPCCallGate`` runs its handler only when the gate admits the
+    /// call; the admitted caller is then the context's ``ServerContext/caller``, and a refusal
+    /// is the call's status.
+    ///
     /// When the context has a deadline, the handler's task is cancelled once it
     /// passes and the call ends with `DEADLINE_EXCEEDED`. Cancelling the task
     /// that calls this function (a client RST_STREAM, a lost connection)
     /// cancels the handler.
     public static func execute(
+        _ handler: RPCHandler,
+        requests: RPCRequestStream<[UInt8]>,
+        responses: RPCWriter<[UInt8]>,
+        context: ServerContext
+    ) async -> RPCOutcome {
+        // Without a gate the context goes on as it came: no copy, nothing but this nil check.
+        guard let gate = handler.gate else {
+            return await executeAdmitted(handler, requests: requests, responses: responses, context: context)
+        }
+        var admitted = context
+        do throws(RPCError) {
+            admitted.caller = try gate.admit(context)
+        } catch {
+            return RPCOutcome(status: Status(code: error.code, message: error.message), trailers: error.metadata)
+        }
+        return await executeAdmitted(handler, requests: requests, responses: responses, context: admitted)
+    }
+
+    @inline(__always)
+    private static func executeAdmitted(
         _ handler: RPCHandler,
         requests: RPCRequestStream<[UInt8]>,
         responses: RPCWriter<[UInt8]>,

@@ -11,13 +11,38 @@ package struct ComputeService: RPCService {
 
     private let manager: ComputeManager
     private let watchHub: StatusWatchHub
+    private let access: AccessController?
 
     /// - Parameters:
     ///   - manager: where every call goes.
     ///   - watchHub: the shared status polls behind WatchTenantStatus.
-    package init(manager: ComputeManager, watchHub: StatusWatchHub) {
+    ///   - access: the access control the router is guarded with, if any: a call whose caller
+    ///     (``ServerContext/caller``) may not act on the request's tenant is refused with
+    ///     `PERMISSION_DENIED` and audited there.
+    package init(manager: ComputeManager, watchHub: StatusWatchHub, access: AccessController? = nil) {
         self.manager = manager
         self.watchHub = watchHub
+        self.access = access
+    }
+
+    /// Runs `body`, a call's work on `tenantID`, for the call's caller: without one (no access
+    /// policy) just runs it; else refuses a tenant outside the caller's patterns, and the audit
+    /// lines of `body` name the caller (``OperationCaller``).
+    @inline(__always)
+    private static func forCaller<Output>(
+        _ context: ServerContext,
+        tenant tenantID: String,
+        access: AccessController?,
+        _ body: () async throws -> Output
+    ) async throws -> Output {
+        guard let caller = context.caller else { return try await body() }
+        if let caller = caller as? AccessPolicy.Caller, !caller.permits(tenant: tenantID) {
+            let patterns = caller.tenants?.map(\.pattern).joined(separator: ", ") ?? ""
+            let message = "caller \"\(caller.name)\" may not act on tenant \"\(tenantID)\" (its tenants: \(patterns))"
+            access?.deny(caller: caller, method: context.descriptor, reason: message, tenantID: tenantID)
+            throw RPCError(code: .permissionDenied, message: message)
+        }
+        return try await OperationCaller.$name.withValue(caller.name) { try await body() }
     }
 
     private static func method(_ name: String) -> MethodDescriptor {
@@ -27,14 +52,16 @@ package struct ComputeService: RPCService {
     package func registerMethods(with router: inout RPCRouter) {
         let manager = self.manager
         let watchHub = self.watchHub
+        let access = self.access
 
         router.registerUnary(
             Self.method(ComputeServiceDescriptor.provisionTenant),
             decode: { try ProvisionTenantRequest(serializedBytes: $0) },
             encode: { $0.serializedBytes() }
-        ) { request, _ in
-            try await mappingComputeErrors {
-                ProvisionTenantResponse(result: try await manager.provisionTenant(request.spec ?? TenantComputeSpec(tenantID: "")))
+        ) { request, context in
+            let spec = request.spec ?? TenantComputeSpec(tenantID: "")
+            return try await Self.forCaller(context, tenant: spec.tenantID, access: access) {
+                try await mappingComputeErrors { ProvisionTenantResponse(result: try await manager.provisionTenant(spec)) }
             }
         }
 
@@ -42,11 +69,13 @@ package struct ComputeService: RPCService {
             Self.method(ComputeServiceDescriptor.updateTenant),
             decode: { try UpdateTenantRequest(serializedBytes: $0) },
             encode: { $0.serializedBytes() }
-        ) { request, _ in
-            try await mappingComputeErrors {
-                UpdateTenantResponse(
-                    result: try await manager.updateTenant(tenantID: request.tenantID, spec: request.spec ?? TenantComputeSpec(tenantID: ""))
-                )
+        ) { request, context in
+            try await Self.forCaller(context, tenant: request.tenantID, access: access) {
+                try await mappingComputeErrors {
+                    UpdateTenantResponse(
+                        result: try await manager.updateTenant(tenantID: request.tenantID, spec: request.spec ?? TenantComputeSpec(tenantID: ""))
+                    )
+                }
             }
         }
 
@@ -54,10 +83,12 @@ package struct ComputeService: RPCService {
             Self.method(ComputeServiceDescriptor.destroyTenant),
             decode: { try DestroyTenantRequest(serializedBytes: $0) },
             encode: { $0.serializedBytes() }
-        ) { request, _ in
-            try await mappingComputeErrors {
-                try await manager.destroyTenant(tenantID: request.tenantID, providerType: request.providerType)
-                return DestroyTenantResponse()
+        ) { request, context in
+            try await Self.forCaller(context, tenant: request.tenantID, access: access) {
+                try await mappingComputeErrors {
+                    try await manager.destroyTenant(tenantID: request.tenantID, providerType: request.providerType)
+                    return DestroyTenantResponse()
+                }
             }
         }
 
@@ -65,11 +96,13 @@ package struct ComputeService: RPCService {
             Self.method(ComputeServiceDescriptor.getTenantStatus),
             decode: { try GetTenantStatusRequest(serializedBytes: $0) },
             encode: { $0.serializedBytes() }
-        ) { request, _ in
-            try await mappingComputeErrors {
-                GetTenantStatusResponse(
-                    status: try await manager.tenantStatus(tenantID: request.tenantID, providerType: request.providerType)
-                )
+        ) { request, context in
+            try await Self.forCaller(context, tenant: request.tenantID, access: access) {
+                try await mappingComputeErrors {
+                    GetTenantStatusResponse(
+                        status: try await manager.tenantStatus(tenantID: request.tenantID, providerType: request.providerType)
+                    )
+                }
             }
         }
 
@@ -77,10 +110,13 @@ package struct ComputeService: RPCService {
             Self.method(ComputeServiceDescriptor.validateTenantSpec),
             decode: { try ValidateTenantSpecRequest(serializedBytes: $0) },
             encode: { $0.serializedBytes() }
-        ) { request, _ in
-            try await mappingComputeErrors {
-                let violations = try await manager.validateTenantSpec(request.spec ?? TenantComputeSpec(tenantID: ""))
-                return ValidateTenantSpecResponse(valid: violations.isEmpty, violations: violations)
+        ) { request, context in
+            let spec = request.spec ?? TenantComputeSpec(tenantID: "")
+            return try await Self.forCaller(context, tenant: spec.tenantID, access: access) {
+                try await mappingComputeErrors {
+                    let violations = try await manager.validateTenantSpec(spec)
+                    return ValidateTenantSpecResponse(valid: violations.isEmpty, violations: violations)
+                }
             }
         }
 
@@ -96,16 +132,27 @@ package struct ComputeService: RPCService {
             Self.method(ComputeServiceDescriptor.watchTenantStatus),
             decode: { try WatchTenantStatusRequest(serializedBytes: $0) },
             encode: { $0.serializedBytes() }
-        ) { request, writer, _ in
-            let updates = await watchHub.watch(
-                tenantID: request.tenantID,
-                providerType: request.providerType.isEmpty ? manager.defaultProvider : request.providerType,
-                interval: StatusWatchHub.interval(forRequestedMilliseconds: request.minIntervalMilliseconds)
-            )
-            try await mappingComputeErrors {
-                for try await status in updates {
-                    try await writer.write(WatchTenantStatusResponse(status: status))
-                }
+        ) { request, writer, context in
+            try await Self.forCaller(context, tenant: request.tenantID, access: access) {
+                try await Self.watch(request, writer: writer, manager: manager, watchHub: watchHub)
+            }
+        }
+    }
+
+    private static func watch(
+        _ request: WatchTenantStatusRequest,
+        writer: RPCWriter<WatchTenantStatusResponse>,
+        manager: ComputeManager,
+        watchHub: StatusWatchHub
+    ) async throws {
+        let updates = await watchHub.watch(
+            tenantID: request.tenantID,
+            providerType: request.providerType.isEmpty ? manager.defaultProvider : request.providerType,
+            interval: StatusWatchHub.interval(forRequestedMilliseconds: request.minIntervalMilliseconds)
+        )
+        try await mappingComputeErrors {
+            for try await status in updates {
+                try await writer.write(WatchTenantStatusResponse(status: status))
             }
         }
     }
