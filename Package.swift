@@ -229,12 +229,23 @@ targets += [
     .testTarget(name: "LandlordRPCTests", dependencies: ["LandlordRPC"]),
 ]
 
-// The h2c server: NIO sockets, one nghttp2 session per connection, gRPC framing.
+// The gRPC server: NIO sockets, TLS (swift-nio-ssl) or h2c, one nghttp2 session per connection, gRPC framing.
 targets += [
-    .target(name: "LandlordTransport", dependencies: ["LandlordHTTP2", "LandlordRPC", nioCore, nioPosix, log, serviceLifecycle]),
+    .target(
+        name: "LandlordTransport",
+        dependencies: [
+            "LandlordHTTP2", "LandlordRPC", nioCore, nioPosix, log, serviceLifecycle,
+            .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOTLS", package: "swift-nio"),
+            .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
+        ]
+    ),
     .testTarget(
         name: "LandlordTransportTests",
-        dependencies: ["LandlordTransport", "LandlordRPC", "LandlordHTTP2", "LandlordHTTP2TestSupport", nioCore, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio"), log]
+        dependencies: [
+            "LandlordTransport", "LandlordRPC", "LandlordHTTP2", "LandlordHTTP2TestSupport", nioCore, nioPosix,
+            .product(name: "NIOEmbedded", package: "swift-nio"), log, "LandlordProviderKitTesting",
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]
     ),
 ]
 
