@@ -243,8 +243,9 @@ targets += [
         name: "LandlordTransportTests",
         dependencies: [
             "LandlordTransport", "LandlordRPC", "LandlordHTTP2", "LandlordHTTP2TestSupport", nioCore, nioPosix,
-            .product(name: "NIOEmbedded", package: "swift-nio"), log, "LandlordProviderKitTesting",
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOEmbedded", package: "swift-nio"), log, inMemoryLogging, "LandlordProviderKitTesting",
+            .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"), .product(name: "Crypto", package: "swift-crypto"),
         ]
     ),
 ]
