@@ -62,6 +62,28 @@ package struct LandlordApplication: Sendable {
         let metrics = configuration.metricsListenHost == nil ? nil : (metrics ?? MetricsRegistry())
         self.metrics = metrics
 
+        // The files first: a bad one is one line on stderr, before anything else logs.
+        if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
+            do {
+                self.tls = try TLSCredentials(
+                    files: .init(certificate: certificate, key: key, clientCA: configuration.tlsClientCA)
+                )
+            } catch {
+                throw ConfigurationError("TLS: \(error.message)")
+            }
+        } else {
+            self.tls = nil
+        }
+        if let path = configuration.authPolicy {
+            do {
+                self.access = try AccessController(path: path, logger: logger)
+            } catch {
+                throw ConfigurationError("auth policy \(path): \(error.message)")
+            }
+        } else {
+            self.access = nil
+        }
+
         let registry = ProviderRegistry(logger: logger)
         var providers: [any ManagedComputeProvider] = []
         for name in configuration.providers {
@@ -90,27 +112,6 @@ package struct LandlordApplication: Sendable {
         }
         let health = HealthService(statuses: Dictionary(uniqueKeysWithValues: Self.healthServices.map { ($0, .notServing) }))
         self.health = health
-
-        if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
-            do {
-                self.tls = try TLSCredentials(
-                    files: .init(certificate: certificate, key: key, clientCA: configuration.tlsClientCA)
-                )
-            } catch {
-                throw ConfigurationError("TLS: \(error.message)")
-            }
-        } else {
-            self.tls = nil
-        }
-        if let path = configuration.authPolicy {
-            do {
-                self.access = try AccessController(path: path, logger: logger)
-            } catch {
-                throw ConfigurationError("auth policy \(path): \(error.message)")
-            }
-        } else {
-            self.access = nil
-        }
 
         var router = RPCRouter()
         if let access { router.guardAccess(with: access) }
