@@ -603,3 +603,84 @@ def test_a_client_that_never_finishes_the_handshake_is_timed_out(tls_server, pki
         silent.close()
         partial.close()
     _still_serves(tls_server, pki)
+
+
+# --- a second client language: Go -------------------------------------------------------------------------
+
+GO_CLIENT = pathlib.Path(__file__).resolve().parent / "go" / "landlordclient" / "main.go"
+
+
+@pytest.fixture(scope="session")
+def go_client(tmp_path_factory):
+    """The Go client (Tests/interop/go/landlordclient), built against Debian's grpc-go and stubs
+    generated from proto/ with protoc-gen-go and protoc-gen-go-grpc: GOPATH mode, no modules, no
+    network (GOPROXY=off)."""
+    for tool in ("go", "protoc", "protoc-gen-go", "protoc-gen-go-grpc"):
+        if shutil.which(tool) is None:
+            pytest.fail(f"{tool} is missing: make deps installs the Go packages (golang-go, golang-google-grpc-dev, ...)")
+    root = tmp_path_factory.mktemp("gopath")
+    source = root / "src"
+    (source / "landlordclient").mkdir(parents=True)
+    shutil.copy(GO_CLIENT, source / "landlordclient" / "main.go")
+    proto = pathlib.Path(__file__).resolve().parents[2] / "proto"
+    subprocess.run(
+        ["protoc", f"-I{proto}", f"--go_out={source}", f"--go-grpc_out={source}", str(proto / "landlord/compute/v1/compute.proto")],
+        check=True, capture_output=True,
+    )
+    output = root / "landlordclient"
+    environment = {
+        **os.environ, "GOPATH": f"{root}:/usr/share/gocode", "GO111MODULE": "off", "GOPROXY": "off",
+        "GOFLAGS": "", "GOCACHE": str(root / "cache"),
+    }
+    build = subprocess.run(
+        ["go", "build", "-o", str(output), "."], cwd=source / "landlordclient", env=environment,
+        capture_output=True, text=True, timeout=600,
+    )
+    assert build.returncode == 0, build.stderr
+    return output
+
+
+def run_go(go_client, server, pki, *methods, client="stranger", token=None, tenant=None):
+    args = [str(go_client), "-addr", server.address, "-ca", str(pki["ca"])]
+    if client:
+        cert, key = pki["certs"][client]
+        args += ["-cert", str(cert), "-key", str(key)]
+    if tenant:
+        args += ["-tenant", tenant]
+    environment = {**os.environ, "LANDLORD_TOKEN": token or ""}
+    result = subprocess.run([*args, *methods], capture_output=True, text=True, timeout=60, env=environment)
+    return result
+
+
+def test_go_client_over_mtls_with_a_token(go_client, mtls_server, pki):
+    tenant = tenant_id("acme")
+    result = run_go(
+        go_client, mtls_server, pki, "ListProviders", "ProvisionTenant", "GetTenantStatus", "DestroyTenant",
+        token=TOKENS["ops"], tenant=tenant,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == "ListProviders OK mock"
+    assert lines[1].startswith("ProvisionTenant OK ")
+    assert lines[2].startswith("GetTenantStatus OK ")
+    assert lines[3] == "DestroyTenant OK"
+    mtls_server.wait_for_line(f"tenant_id={tenant} [LandlordCompute] audit: destroy tenant", contains=True)
+    assert any("caller=ops" in line and tenant in line and "audit: destroy tenant" in line for line in mtls_server.lines)
+
+
+def test_go_client_is_refused_as_the_contract_says(go_client, mtls_server, pki):
+    # The portal token: an operator of acme-* and globex.
+    result = run_go(go_client, mtls_server, pki, "GetTenantStatus", "DestroyTenant", token=TOKENS["portal"], tenant="initech")
+    assert result.stdout.strip().splitlines() == [
+        'GetTenantStatus PermissionDenied caller "portal" may not act on tenant "initech" (its tenants: acme-*, globex)',
+        'DestroyTenant PermissionDenied caller "portal" has role operator; DestroyTenant needs admin',
+    ]
+    result = run_go(go_client, mtls_server, pki, "ListProviders", token="not-a-token")
+    assert result.stdout.startswith("ListProviders Unauthenticated the bearer token is not one the auth policy knows")
+    # Its certificate alone (billing's URI SAN): a viewer.
+    result = run_go(go_client, mtls_server, pki, "ListProviders", "DestroyTenant", client="billing", tenant="acme-1")
+    assert result.stdout.strip().splitlines()[0] == "ListProviders OK mock"
+    assert result.stdout.strip().splitlines()[1].startswith("DestroyTenant PermissionDenied")
+    # No client certificate: the handshake fails.
+    result = run_go(go_client, mtls_server, pki, "ListProviders", client=None, token=TOKENS["ops"])
+    assert result.returncode == 1
