@@ -25,24 +25,23 @@ package struct ComputeService: RPCService {
         self.access = access
     }
 
-    /// Runs `body`, a call's work on `tenantID`, for the call's caller: without one (no access
-    /// policy) just runs it; else refuses a tenant outside the caller's patterns, and the audit
-    /// lines of `body` name the caller (``OperationCaller``).
+    /// Refuses a call on `tenantID` whose caller (``ServerContext/caller``) may not act on it,
+    /// with `PERMISSION_DENIED` (audited); without a caller (no access policy) does nothing.
+    /// Synchronous and allocation-free on the way through.
     @inline(__always)
-    private static func forCaller<Output>(
-        _ context: ServerContext,
-        tenant tenantID: String,
-        access: AccessController?,
-        _ body: () async throws -> Output
-    ) async throws -> Output {
-        guard let caller = context.caller else { return try await body() }
-        if let caller = caller as? AccessPolicy.Caller, !caller.permits(tenant: tenantID) {
-            let patterns = caller.tenants?.map(\.pattern).joined(separator: ", ") ?? ""
-            let message = "caller \"\(caller.name)\" may not act on tenant \"\(tenantID)\" (its tenants: \(patterns))"
-            access?.deny(caller: caller, method: context.descriptor, reason: message, tenantID: tenantID)
-            throw RPCError(code: .permissionDenied, message: message)
-        }
-        return try await OperationCaller.$name.withValue(caller.name) { try await body() }
+    private static func checkTenant(_ tenantID: String, _ context: ServerContext, access: AccessController?) throws(RPCError) {
+        guard let caller = context.caller, let policyCaller = caller as? AccessPolicy.Caller else { return }
+        guard !policyCaller.permits(tenant: tenantID) else { return }
+        let patterns = policyCaller.tenants?.map(\.pattern).joined(separator: ", ") ?? ""
+        let message = "caller \"\(policyCaller.name)\" may not act on tenant \"\(tenantID)\" (its tenants: \(patterns))"
+        access?.deny(caller: policyCaller, method: context.descriptor, reason: message, tenantID: tenantID)
+        throw RPCError(code: .permissionDenied, message: message)
+    }
+
+    /// The name audit lines give the call's caller.
+    @inline(__always)
+    private static func callerName(_ context: ServerContext) -> String {
+        context.caller?.name ?? ComputeManager.anonymousCaller
     }
 
     private static func method(_ name: String) -> MethodDescriptor {
@@ -60,8 +59,9 @@ package struct ComputeService: RPCService {
             encode: { $0.serializedBytes() }
         ) { request, context in
             let spec = request.spec ?? TenantComputeSpec(tenantID: "")
-            return try await Self.forCaller(context, tenant: spec.tenantID, access: access) {
-                try await mappingComputeErrors { ProvisionTenantResponse(result: try await manager.provisionTenant(spec)) }
+            try Self.checkTenant(spec.tenantID, context, access: access)
+            return try await mappingComputeErrors {
+                ProvisionTenantResponse(result: try await manager.provisionTenant(spec, caller: Self.callerName(context)))
             }
         }
 
@@ -70,12 +70,14 @@ package struct ComputeService: RPCService {
             decode: { try UpdateTenantRequest(serializedBytes: $0) },
             encode: { $0.serializedBytes() }
         ) { request, context in
-            try await Self.forCaller(context, tenant: request.tenantID, access: access) {
-                try await mappingComputeErrors {
-                    UpdateTenantResponse(
-                        result: try await manager.updateTenant(tenantID: request.tenantID, spec: request.spec ?? TenantComputeSpec(tenantID: ""))
+            try Self.checkTenant(request.tenantID, context, access: access)
+            return try await mappingComputeErrors {
+                UpdateTenantResponse(
+                    result: try await manager.updateTenant(
+                        tenantID: request.tenantID, spec: request.spec ?? TenantComputeSpec(tenantID: ""),
+                        caller: Self.callerName(context)
                     )
-                }
+                )
             }
         }
 
@@ -84,11 +86,12 @@ package struct ComputeService: RPCService {
             decode: { try DestroyTenantRequest(serializedBytes: $0) },
             encode: { $0.serializedBytes() }
         ) { request, context in
-            try await Self.forCaller(context, tenant: request.tenantID, access: access) {
-                try await mappingComputeErrors {
-                    try await manager.destroyTenant(tenantID: request.tenantID, providerType: request.providerType)
-                    return DestroyTenantResponse()
-                }
+            try Self.checkTenant(request.tenantID, context, access: access)
+            return try await mappingComputeErrors {
+                try await manager.destroyTenant(
+                    tenantID: request.tenantID, providerType: request.providerType, caller: Self.callerName(context)
+                )
+                return DestroyTenantResponse()
             }
         }
 
@@ -97,12 +100,11 @@ package struct ComputeService: RPCService {
             decode: { try GetTenantStatusRequest(serializedBytes: $0) },
             encode: { $0.serializedBytes() }
         ) { request, context in
-            try await Self.forCaller(context, tenant: request.tenantID, access: access) {
-                try await mappingComputeErrors {
-                    GetTenantStatusResponse(
-                        status: try await manager.tenantStatus(tenantID: request.tenantID, providerType: request.providerType)
-                    )
-                }
+            try Self.checkTenant(request.tenantID, context, access: access)
+            return try await mappingComputeErrors {
+                GetTenantStatusResponse(
+                    status: try await manager.tenantStatus(tenantID: request.tenantID, providerType: request.providerType)
+                )
             }
         }
 
@@ -112,11 +114,10 @@ package struct ComputeService: RPCService {
             encode: { $0.serializedBytes() }
         ) { request, context in
             let spec = request.spec ?? TenantComputeSpec(tenantID: "")
-            return try await Self.forCaller(context, tenant: spec.tenantID, access: access) {
-                try await mappingComputeErrors {
-                    let violations = try await manager.validateTenantSpec(spec)
-                    return ValidateTenantSpecResponse(valid: violations.isEmpty, violations: violations)
-                }
+            try Self.checkTenant(spec.tenantID, context, access: access)
+            return try await mappingComputeErrors {
+                let violations = try await manager.validateTenantSpec(spec)
+                return ValidateTenantSpecResponse(valid: violations.isEmpty, violations: violations)
             }
         }
 
@@ -133,9 +134,8 @@ package struct ComputeService: RPCService {
             decode: { try WatchTenantStatusRequest(serializedBytes: $0) },
             encode: { $0.serializedBytes() }
         ) { request, writer, context in
-            try await Self.forCaller(context, tenant: request.tenantID, access: access) {
-                try await Self.watch(request, writer: writer, manager: manager, watchHub: watchHub)
-            }
+            try Self.checkTenant(request.tenantID, context, access: access)
+            try await Self.watch(request, writer: writer, manager: manager, watchHub: watchHub)
         }
     }
 
