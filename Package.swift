@@ -306,7 +306,6 @@ targets += [
         name: "LandlordService",
         dependencies: [
             "LandlordCompute", "LandlordComputeAPI", "LandlordProtobuf", "LandlordRPC", log,
-            .product(name: "Crypto", package: "swift-crypto"),
         ]
     ),
     .testTarget(

@@ -153,26 +153,48 @@ struct TokenDigestTests {
         #expect(TokenDigest(hex: String(repeating: "a", count: 63)) == nil)
     }
 
-    @Test("the comparison looks at every byte and only says equal for equal strings")
-    func constantTime() {
-        let a: [UInt8] = Array(repeating: 7, count: 32)
-        for index in [0, 15, 31] {
-            var b = a
-            b[index] ^= 0x80
-            b.withUnsafeBytes { #expect(!TokenDigest.constantTimeEquals($0, a)) }
+    @Test("the stack SHA-256 equals swift-crypto's for every length from 0 to 300 bytes")
+    func sha256MatchesSwiftCrypto() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0...300 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let ours = bytes.withUnsafeBytes { StackSHA256.hash($0) }
+            #expect(ours.bytes == Array(SHA256.hash(data: bytes)), "length \(length)")
         }
-        a.withUnsafeBytes { #expect(TokenDigest.constantTimeEquals($0, a)) }
-        a.dropLast().withUnsafeBytes { #expect(!TokenDigest.constantTimeEquals(UnsafeRawBufferPointer($0), a)) }
     }
 
-    @Test("a token matches its digest through the constant-time comparison, a different token does not")
+    @Test("the FIPS 180-4 examples")
+    func fipsExamples() {
+        let cases = [
+            ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+            ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+            ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+        ]
+        for (message, hex) in cases {
+            #expect(TokenDigest.digest(of: message[...]) == TokenDigest(hex: hex), "\(message)")
+        }
+    }
+
+    @Test("the comparison looks at every word and only says equal for equal digests")
+    func constantTime() throws {
+        let digest = try #require(TokenDigest(hex: sha256Hex("s3cret")))
+        #expect(digest.constantTimeEquals(digest))
+        for index in [0, 3, 7] {
+            var words = [digest.words.0, digest.words.1, digest.words.2, digest.words.3, digest.words.4, digest.words.5, digest.words.6, digest.words.7]
+            words[index] ^= 0x8000_0000
+            let other = TokenDigest(words: (words[0], words[1], words[2], words[3], words[4], words[5], words[6], words[7]))
+            #expect(!digest.constantTimeEquals(other))
+        }
+    }
+
+    @Test("a token matches its digest, a different token does not")
     func matching() throws {
         let digest = try #require(TokenDigest(hex: sha256Hex("s3cret")))
-        #expect(digest.matches(tokenDigest: TokenDigest.digest(of: "s3cret"[...])))
-        #expect(!digest.matches(tokenDigest: TokenDigest.digest(of: "s3cret2"[...])))
+        #expect(digest.constantTimeEquals(TokenDigest.digest(of: "s3cret"[...])))
+        #expect(!digest.constantTimeEquals(TokenDigest.digest(of: "s3cret2"[...])))
         // A token inside a larger string (as it sits after "Bearer ") hashes the same.
         let header = "Bearer s3cret"
-        #expect(digest.matches(tokenDigest: TokenDigest.digest(of: header.dropFirst(7))))
+        #expect(digest.constantTimeEquals(TokenDigest.digest(of: header.dropFirst(7))))
     }
 }
 

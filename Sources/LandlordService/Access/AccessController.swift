@@ -156,7 +156,7 @@ package final class AccessController: RPCAccessControl {
             var match: AccessPolicy.Caller?
             // Every digest is compared, in constant time each: how long this takes says nothing
             // about which caller (if any) matched, nor how close a wrong token came.
-            for entry in policy.tokenCallers where entry.digest.matches(tokenDigest: digest) {
+            for entry in policy.tokenCallers where entry.digest.constantTimeEquals(digest) {
                 match = entry.caller
             }
             guard let match else { return .failure(Refusal(message: "the bearer token is not one the auth policy knows")) }
