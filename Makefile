@@ -11,6 +11,9 @@ APT_PACKAGES := pkg-config libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler 
 # The fake Kubernetes API server (Tests/fakes/kubernetes) makes its test CA with the openssl CLI and
 # the kubernetes provider's Swift tests call its hooks with curl.
 APT_PACKAGES += openssl curl
+# The Go interop client (Tests/interop/go, built in GOPATH mode from Debian's packages, no module
+# downloads) and the TLS benchmark's load generator (h2load, in nghttp2-client above).
+APT_PACKAGES += golang-go golang-google-grpc-dev golang-google-protobuf-dev protoc-gen-go protoc-gen-go-grpc
 # PyPI packages of the interop tests (an independent gRPC client). moto (server mode) is the AWS
 # emulator the ecs provider's Swift and interop tests start themselves on loopback, with signature
 # checking on (Tests/fakes/ecs/moto_ecs.py); boto3 checks what landlord wrote. python-nomad is the

@@ -276,12 +276,24 @@ targets += [
     .testTarget(name: "LandlordRPCTests", dependencies: ["LandlordRPC"]),
 ]
 
-// The h2c server: NIO sockets, one nghttp2 session per connection, gRPC framing.
+// The gRPC server: NIO sockets, TLS (swift-nio-ssl) or h2c, one nghttp2 session per connection, gRPC framing.
 targets += [
-    .target(name: "LandlordTransport", dependencies: ["LandlordHTTP2", "LandlordRPC", nioCore, nioPosix, log, serviceLifecycle]),
+    .target(
+        name: "LandlordTransport",
+        dependencies: [
+            "LandlordHTTP2", "LandlordRPC", nioCore, nioPosix, log, serviceLifecycle,
+            .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOTLS", package: "swift-nio"),
+            .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
+        ]
+    ),
     .testTarget(
         name: "LandlordTransportTests",
-        dependencies: ["LandlordTransport", "LandlordRPC", "LandlordHTTP2", "LandlordHTTP2TestSupport", nioCore, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio"), log]
+        dependencies: [
+            "LandlordTransport", "LandlordRPC", "LandlordHTTP2", "LandlordHTTP2TestSupport", nioCore, nioPosix,
+            .product(name: "NIOEmbedded", package: "swift-nio"), log, inMemoryLogging, "LandlordProviderKitTesting",
+            .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"), .product(name: "Crypto", package: "swift-crypto"),
+        ]
     ),
 ]
 
@@ -339,13 +351,15 @@ targets += [
 targets += [
     .target(
         name: "LandlordService",
-        dependencies: ["LandlordCompute", "LandlordComputeAPI", "LandlordProtobuf", "LandlordRPC"]
+        dependencies: [
+            "LandlordCompute", "LandlordComputeAPI", "LandlordProtobuf", "LandlordRPC", log,
+        ]
     ),
     .testTarget(
         name: "LandlordServiceTests",
         dependencies: [
             "LandlordService", "LandlordCompute", "LandlordComputeAPI", "LandlordComputeTesting", "LandlordMockProvider",
-            "LandlordProtobuf", "LandlordRPC", log,
+            "LandlordProtobuf", "LandlordRPC", log, inMemoryLogging, .product(name: "Crypto", package: "swift-crypto"),
         ]
     ),
 ]

@@ -54,10 +54,40 @@ package enum CoreOptions {
         help: "Address to serve Prometheus metrics on (GET /metrics, HTTP/1.1), HOST:PORT; port 0 picks a free one."
     )
 
+    package static let tlsCert = ConfigOption(
+        name: "tls-cert", environment: ["LANDLORD_TLS_CERT"], valueName: "PATH",
+        unsetMeaning: "no TLS: the port speaks h2c",
+        help: "PEM certificate chain (leaf first) of the server; with --tls-key, the port speaks TLS only (ALPN h2). Re-read when it changes."
+    )
+    package static let tlsKey = ConfigOption(
+        name: "tls-key", environment: ["LANDLORD_TLS_KEY"], valueName: "PATH",
+        unsetMeaning: "no TLS", help: "PEM private key of the --tls-cert certificate. Re-read when it changes."
+    )
+    package static let tlsClientCA = ConfigOption(
+        name: "tls-client-ca", environment: ["LANDLORD_TLS_CLIENT_CA"], valueName: "PATH",
+        unsetMeaning: "no client certificate asked for",
+        help: "PEM CA bundle; every client must present a certificate that chains to it (mutual TLS). Needs --tls-cert."
+    )
+    package static let authPolicy = ConfigOption(
+        name: "auth-policy", environment: ["LANDLORD_AUTH_POLICY"], valueName: "PATH",
+        unsetMeaning: "every caller may call every method",
+        help: "JSON file naming the callers (bearer-token hashes, client-certificate names), their roles and tenants. Re-read when it changes."
+    )
+    package static let healthListen = ConfigOption(
+        name: "health-listen", environment: ["LANDLORD_HEALTH_LISTEN_ADDRESS"], valueName: "HOST:PORT",
+        unsetMeaning: "no separate health listener",
+        help: "Address of a cleartext (h2c) listener serving only grpc.health.v1, for probes that cannot speak TLS (Kubernetes gRPC probes), HOST:PORT."
+    )
+    package static let reloadInterval = ConfigOption(
+        name: "reload-interval", environment: ["LANDLORD_RELOAD_INTERVAL"], valueName: "SECONDS", kind: .seconds,
+        defaultValue: "5", help: "How often the TLS files and the auth policy are checked for changes."
+    )
+
     /// The options a configuration file may set (all but ``config``).
     package static let fileOptions: [ConfigOption] = [
         listen, providers, defaultProvider, logLevel, logFormat, maxReceiveMessageSize, maxConcurrentStreams,
-        drainTimeout, eventLoopThreads, metricsListen,
+        drainTimeout, eventLoopThreads, metricsListen, tlsCert, tlsKey, tlsClientCA, authPolicy, healthListen,
+        reloadInterval,
     ]
 }
 

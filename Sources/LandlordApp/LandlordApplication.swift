@@ -5,7 +5,7 @@ package import LandlordMetrics
 import LandlordProviderKit
 import LandlordProtobuf
 import LandlordRPC
-import LandlordService
+package import LandlordService
 package import LandlordTransport
 package import Logging
 package import NIOCore
@@ -29,6 +29,12 @@ package struct LandlordApplication: Sendable {
     package let metricsServer: MetricsServer?
     /// What the metrics listener serves; nil without one.
     package let metrics: MetricsRegistry?
+    /// The cleartext listener serving only grpc.health.v1 (for probes when TLS is on); nil without one.
+    package let healthServer: GRPCServer?
+    /// The server's TLS credentials; nil: h2c.
+    package let tls: TLSCredentials?
+    /// The access control of every call; nil without a policy.
+    package let access: AccessController?
     private let logger: Logger
     /// The registered providers, in registration order: checked before serving, shut down after.
     private let providers: [any ManagedComputeProvider]
@@ -55,6 +61,28 @@ package struct LandlordApplication: Sendable {
         self.logger = logger
         let metrics = configuration.metricsListenHost == nil ? nil : (metrics ?? MetricsRegistry())
         self.metrics = metrics
+
+        // The files first: a bad one is one line on stderr, before anything else logs.
+        if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
+            do {
+                self.tls = try TLSCredentials(
+                    files: .init(certificate: certificate, key: key, clientCA: configuration.tlsClientCA)
+                )
+            } catch {
+                throw ConfigurationError("TLS: \(error.message)")
+            }
+        } else {
+            self.tls = nil
+        }
+        if let path = configuration.authPolicy {
+            do {
+                self.access = try AccessController(path: path, logger: logger)
+            } catch {
+                throw ConfigurationError("auth policy \(path): \(error.message)")
+            }
+        } else {
+            self.access = nil
+        }
 
         let registry = ProviderRegistry(logger: logger)
         var providers: [any ManagedComputeProvider] = []
@@ -86,7 +114,8 @@ package struct LandlordApplication: Sendable {
         self.health = health
 
         var router = RPCRouter()
-        router.register([ComputeService(manager: manager, watchHub: watchHub), health])
+        if let access { router.guardAccess(with: access) }
+        router.register([ComputeService(manager: manager, watchHub: watchHub, access: access), health])
         router.register([
             ReflectionService(
                 index: LandlordDescriptorSet.index,
@@ -101,10 +130,22 @@ package struct LandlordApplication: Sendable {
         serverConfiguration.http2.maxConcurrentStreams = UInt32(configuration.maxConcurrentStreams)
         serverConfiguration.drainTimeout = configuration.drainTimeout
         self.server = GRPCServer(
-            router: router, configuration: serverConfiguration, logger: logger, metrics: metrics?.rpc
+            router: router, configuration: serverConfiguration, logger: logger, metrics: metrics?.rpc, tls: tls
         ) {
             health.drain()
             Task { await watchHub.shutDown() }
+        }
+        if let host = configuration.healthListenHost {
+            var healthRouter = RPCRouter()
+            healthRouter.register([health])
+            var healthConfiguration = serverConfiguration
+            healthConfiguration.host = host
+            healthConfiguration.port = configuration.healthListenPort
+            var healthLogger = logger
+            healthLogger[metadataKey: "listener"] = "health"
+            self.healthServer = GRPCServer(router: healthRouter, configuration: healthConfiguration, logger: healthLogger)
+        } else {
+            self.healthServer = nil
         }
         if let metrics, let host = configuration.metricsListenHost {
             self.metricsServer = MetricsServer(
@@ -142,6 +183,8 @@ package struct LandlordApplication: Sendable {
         package var grpc: SocketAddress
         /// The metrics listener; nil without one.
         package var metrics: SocketAddress?
+        /// The health listener; nil without one.
+        package var health: SocketAddress? = nil
     }
 
     /// Serves until SIGTERM or SIGINT (graceful drain, then return) or
@@ -160,17 +203,37 @@ package struct LandlordApplication: Sendable {
         let providerService = ProviderShutdownService(providers: providers, logger: logger)
         var services: [any Service] = [providerService]
         if let metricsServer { services.append(metricsServer) }
+        // The health listener stops after the server: probes see NOT_SERVING during the drain.
+        if let healthServer { services.append(healthServer) }
+        var reloads: [@Sendable () -> Void] = []
+        if let tls { reloads.append { [logger] in tls.reloadIfChanged(logger: logger) } }
+        if let access { reloads.append { access.reloadIfChanged() } }
+        services.append(FileReloadService(interval: configuration.reloadInterval, reloads: reloads))
         services.append(server)
+        if access == nil, !Self.isLoopback(configuration.listenHost) {
+            logger.warning(
+                "no auth policy: every caller that reaches the port may call every method, DestroyTenant included",
+                metadata: ["address": "\(configuration.listenHost):\(configuration.listenPort)"]
+            )
+        }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
         try await withThrowingDiscardingTaskGroup { tasks in
             tasks.addTask { try await group.run() }
             let metricsAddress = try await metricsServer?.listeningAddress
+            let healthAddress = try await healthServer?.listeningAddress
             let address = try await server.listeningAddress
             health.setStatusOfAllServices(.serving)
-            onReady(ListeningAddresses(grpc: address, metrics: metricsAddress))
+            onReady(ListeningAddresses(grpc: address, metrics: metricsAddress, health: healthAddress))
         }
+    }
+}
+
+extension LandlordApplication {
+    /// Whether `host` is a loopback address (only this machine can connect).
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 }
 

@@ -65,6 +65,24 @@ extension LandlordConfiguration {
                 throw ConfigurationError("metrics listen address \"\(address)\" is not HOST:PORT")
             }
         }
+        configuration.tlsCertificate = layers.explicitValue(CoreOptions.tlsCert)
+        configuration.tlsKey = layers.explicitValue(CoreOptions.tlsKey)
+        configuration.tlsClientCA = layers.explicitValue(CoreOptions.tlsClientCA)
+        configuration.authPolicy = layers.explicitValue(CoreOptions.authPolicy)
+        if let address = layers.explicitValue(CoreOptions.healthListen) {
+            do {
+                (configuration.healthListenHost, configuration.healthListenPort) =
+                    try LandlordConfiguration.parseListenAddress(address)
+            } catch {
+                throw ConfigurationError("health listen address \"\(address)\" is not HOST:PORT")
+            }
+        }
+        if let interval = layers.explicitValue(CoreOptions.reloadInterval) {
+            guard let seconds = Double(interval), seconds > 0, seconds.isFinite else {
+                throw ConfigurationError("reload interval \"\(interval)\" is not a positive number of seconds")
+            }
+            configuration.reloadInterval = .milliseconds(Int64(seconds * 1000))
+        }
         configuration.providerOptions = layers.resolveAll(catalog.options)
         try configuration.validate(availableProviders: catalog.names)
         return configuration

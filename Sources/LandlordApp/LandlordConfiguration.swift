@@ -42,6 +42,20 @@ package struct LandlordConfiguration: Sendable, Equatable {
     package var metricsListenHost: String? = nil
     /// The metrics listener's TCP port; 0 picks a free one (the log says which).
     package var metricsListenPort: Int = 0
+    /// The server's PEM certificate chain; with ``tlsKey``, the gRPC port speaks TLS only.
+    package var tlsCertificate: String? = nil
+    /// The PEM private key of ``tlsCertificate``.
+    package var tlsKey: String? = nil
+    /// The PEM CA bundle client certificates must chain to (mutual TLS); needs ``tlsCertificate``.
+    package var tlsClientCA: String? = nil
+    /// The access policy file; nil: every caller may call every method.
+    package var authPolicy: String? = nil
+    /// Where a cleartext listener serves only grpc.health.v1; nil: none.
+    package var healthListenHost: String? = nil
+    /// The health listener's TCP port; 0 picks a free one.
+    package var healthListenPort: Int = 0
+    /// How often the TLS files and the access policy are checked for changes.
+    package var reloadInterval: Duration = .seconds(5)
 
     /// - `listenHost` "0.0.0.0", `listenPort` 50051
     /// - `providers` ["mock"], `defaultProvider` "mock"
@@ -51,6 +65,8 @@ package struct LandlordConfiguration: Sendable, Equatable {
     /// - `providerOptions` empty (each provider's defaults), `configurationFile` nil
     /// - `eventLoopThreads` nil (one per CPU the process may run on)
     /// - `metricsListenHost` nil (no metrics listener)
+    /// - `tlsCertificate`, `tlsKey`, `tlsClientCA` nil (h2c), `authPolicy` nil (no access control)
+    /// - `healthListenHost` nil (no health listener), `reloadInterval` 5 s
     package static var defaults: LandlordConfiguration {
         LandlordConfiguration(
             listenHost: "0.0.0.0",
@@ -110,6 +126,13 @@ package struct LandlordConfiguration: Sendable, Equatable {
             throw ConfigurationError("max concurrent streams must be at least 1")
         }
         guard drainTimeout >= .zero else { throw ConfigurationError("drain timeout must not be negative") }
+        if (tlsCertificate == nil) != (tlsKey == nil) {
+            throw ConfigurationError("--tls-cert and --tls-key go together: set both or neither")
+        }
+        if tlsClientCA != nil, tlsCertificate == nil {
+            throw ConfigurationError("--tls-client-ca needs --tls-cert and --tls-key")
+        }
+        guard reloadInterval > .zero else { throw ConfigurationError("reload interval must be positive") }
         if let eventLoopThreads, !(1...1024).contains(eventLoopThreads) {
             throw ConfigurationError("event-loop threads must be between 1 and 1024")
         }

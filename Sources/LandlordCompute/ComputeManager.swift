@@ -32,7 +32,9 @@ internal import Synchronization
 /// - failure: `info` for caller errors (invalid spec, unknown provider or tenant, conflicts,
 ///   cancellation), `error` for provider failures; with `outcome`, `error_kind` and `error`;
 /// - audit: `notice`, "audit: provision tenant" / "audit: update tenant" / "audit: destroy tenant",
-///   with `audit: true` and the `outcome`, for every provision, update and destroy attempt.
+///   with `audit: true`, the `outcome` and the `caller` (the name the service layer passes: who
+///   asked, as its access policy names them; ``anonymousCaller`` without one), for every
+///   provision, update and destroy attempt.
 ///
 /// ## Metrics
 ///
@@ -47,6 +49,9 @@ package final class ComputeManager: Sendable {
     package static let durationMetricLabel = "landlord_compute_operation_duration_seconds"
     /// The name of the counter counting operations.
     package static let countMetricLabel = "landlord_compute_operations_total"
+
+    /// The `caller` of audit lines when nobody names one (no access policy).
+    package static let anonymousCaller = "anonymous"
 
     /// The provider used by destroy and status calls that name none.
     package let defaultProvider: String
@@ -91,8 +96,9 @@ package final class ComputeManager: Sendable {
     /// - Throws: ``ComputeError/Kind/invalidSpec`` (framework or provider rules),
     ///   ``ComputeError/Kind/providerNotFound``, or whatever the provider throws
     ///   (``ComputeError/Kind/alreadyExists``, ``ComputeError/Kind/provisionFailed``, `CancellationError`, ...).
-    package func provisionTenant(_ spec: TenantComputeSpec) async throws -> ProvisionResult {
-        try await self.perform(.provision, tenantID: spec.tenantID, providerName: spec.providerType) {
+    /// - Parameter caller: who asks, for the audit line (a name, never a credential).
+    package func provisionTenant(_ spec: TenantComputeSpec, caller: String = anonymousCaller) async throws -> ProvisionResult {
+        try await self.perform(.provision, tenantID: spec.tenantID, providerName: spec.providerType, caller: caller) {
             let provider = try await self.validatedProvider(for: spec)
             return try await provider.provision(spec)
         } summary: { result in
@@ -114,8 +120,13 @@ package final class ComputeManager: Sendable {
     /// - Throws: ``ComputeError/Kind/invalidSpec``, ``ComputeError/Kind/providerNotFound``, or
     ///   whatever the provider throws (``ComputeError/Kind/tenantNotFound``,
     ///   ``ComputeError/Kind/updateFailed``, `CancellationError`, ...).
-    package func updateTenant(tenantID: String, spec: TenantComputeSpec) async throws -> UpdateResult {
-        try await self.perform(.update, tenantID: tenantID, providerName: spec.providerType) {
+    /// - Parameter caller: who asks, for the audit line (a name, never a credential).
+    package func updateTenant(
+        tenantID: String,
+        spec: TenantComputeSpec,
+        caller: String = anonymousCaller
+    ) async throws -> UpdateResult {
+        try await self.perform(.update, tenantID: tenantID, providerName: spec.providerType, caller: caller) {
             let mismatch = SpecValidator.tenantIDMismatch(tenantID, spec: spec).map { [$0] } ?? []
             let provider = try await self.validatedProvider(for: spec, leadingViolations: mismatch)
             return try await provider.update(tenantID: tenantID, spec: spec)
@@ -138,9 +149,9 @@ package final class ComputeManager: Sendable {
     ///   - providerType: The provider; empty means ``defaultProvider``.
     /// - Throws: ``ComputeError/Kind/invalidSpec``, ``ComputeError/Kind/providerNotFound``, or
     ///   whatever else the provider throws.
-    package func destroyTenant(tenantID: String, providerType: String = "") async throws {
+    package func destroyTenant(tenantID: String, providerType: String = "", caller: String = anonymousCaller) async throws {
         let providerName = providerType.isEmpty ? self.defaultProvider : providerType
-        _ = try await self.perform(.destroy, tenantID: tenantID, providerName: providerName) {
+        _ = try await self.perform(.destroy, tenantID: tenantID, providerName: providerName, caller: caller) {
             let provider = try self.provider(named: providerName, tenantID: tenantID)
             do {
                 try await provider.destroy(tenantID: tenantID)
@@ -309,6 +320,7 @@ package final class ComputeManager: Sendable {
         _ operation: Operation,
         tenantID: String,
         providerName: String,
+        caller: String = anonymousCaller,
         body: () async throws -> Output,
         summary: (Output) -> Logger.Metadata,
         outcome successOutcome: (Output) -> String = { _ in "success" }
@@ -322,13 +334,13 @@ package final class ComputeManager: Sendable {
             result = try await body()
         } catch {
             self.recordFailure(
-                operation, tenantID: tenantID, providerName: providerName, error: error,
+                operation, tenantID: tenantID, providerName: providerName, caller: caller, error: error,
                 duration: start.duration(to: .now)
             )
             throw error
         }
         self.recordSuccess(
-            operation, tenantID: tenantID, providerName: providerName, outcome: successOutcome(result),
+            operation, tenantID: tenantID, providerName: providerName, caller: caller, outcome: successOutcome(result),
             summary: { summary(result) }, duration: start.duration(to: .now)
         )
         return result
@@ -350,6 +362,7 @@ package final class ComputeManager: Sendable {
         _ operation: Operation,
         tenantID: String,
         providerName: String,
+        caller: String,
         outcome: String,
         summary: () -> Logger.Metadata,
         duration: Duration
@@ -364,7 +377,7 @@ package final class ComputeManager: Sendable {
                 metadata["duration_ms"] = "\(Self.milliseconds(duration))"
                 logger.log(level: level, operation.completionMessage, metadata: metadata)
             }
-            self.audit(operation, outcome: outcome, logger: logger)
+            self.audit(operation, outcome: outcome, caller: caller, logger: logger)
         }
         self.record(operation, providerName: providerName, outcome: outcome, duration: duration)
     }
@@ -374,6 +387,7 @@ package final class ComputeManager: Sendable {
         _ operation: Operation,
         tenantID: String,
         providerName: String,
+        caller: String,
         error: any Error,
         duration: Duration
     ) {
@@ -398,13 +412,13 @@ package final class ComputeManager: Sendable {
         metadata["outcome"] = "\(outcome)"
         let logger = self.operationLogger(operation, tenantID: tenantID, providerName: providerName)
         logger.log(level: level, operation.failureMessage, metadata: metadata)
-        self.audit(operation, outcome: outcome, logger: logger)
+        self.audit(operation, outcome: outcome, caller: caller, logger: logger)
         self.record(operation, providerName: providerName, outcome: outcome, duration: duration)
     }
 
-    private func audit(_ operation: Operation, outcome: String, logger: Logger) {
+    private func audit(_ operation: Operation, outcome: String, caller: String, logger: Logger) {
         guard let message = operation.auditMessage else { return }
-        logger.notice(message, metadata: ["audit": "true", "outcome": "\(outcome)"])
+        logger.notice(message, metadata: ["audit": "true", "outcome": "\(outcome)", "caller": .string(caller)])
     }
 
     private func record(_ operation: Operation, providerName: String, outcome: String, duration: Duration) {

@@ -13,6 +13,10 @@ public struct RPCOutcome: Hashable, Sendable {
 public enum RPCExecutor {
     /// Runs `handler` for one call and returns how the call ended.
     ///
+    /// A method guarded by an ``RPCCallGate`` runs its handler only when the gate admits the
+    /// call; the admitted caller is then the context's ``ServerContext/caller``, and a refusal
+    /// is the call's status.
+    ///
     /// When the context has a deadline, the handler's task is cancelled once it
     /// passes and the call ends with `DEADLINE_EXCEEDED`. Cancelling the task
     /// that calls this function (a client RST_STREAM, a lost connection)
@@ -23,6 +27,10 @@ public enum RPCExecutor {
         responses: RPCWriter<[UInt8]>,
         context: ServerContext
     ) async -> RPCOutcome {
+        // Without a gate: this nil check, and the context goes on as it came (the h2c hot path).
+        if let gate = handler.gate {
+            return await admitThenExecute(gate, handler, requests, responses, context)
+        }
         var outcome: RPCOutcome
         if let deadline = context.deadline, deadline <= .now {
             // Already expired on arrival (e.g. `grpc-timeout: 0n`): the handler never runs.
@@ -48,6 +56,27 @@ public enum RPCExecutor {
         } catch {
             return outcome(for: error, context: context)
         }
+    }
+
+    /// The gated path, out of line so that ungated calls carry none of it: admits the call, then
+    /// runs it as an ungated one with the admitted caller in its context.
+    @inline(never)
+    private static func admitThenExecute(
+        _ gate: any RPCCallGate,
+        _ handler: RPCHandler,
+        _ requests: RPCRequestStream<[UInt8]>,
+        _ responses: RPCWriter<[UInt8]>,
+        _ context: ServerContext
+    ) async -> RPCOutcome {
+        var admitted = context
+        do throws(RPCError) {
+            admitted.caller = try gate.admit(context)
+        } catch {
+            return RPCOutcome(status: Status(code: error.code, message: error.message), trailers: error.metadata)
+        }
+        var admittedHandler = handler
+        admittedHandler.gate = nil
+        return await execute(admittedHandler, requests: requests, responses: responses, context: admitted)
     }
 
     private enum DeadlineRace: Sendable {

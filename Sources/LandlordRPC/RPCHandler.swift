@@ -19,12 +19,16 @@ public struct RPCHandler: Sendable {
     /// The method's metric handles, set when it is registered on an instrumented router
     /// (``RPCRouter/instrument(with:)``); `nil` without metrics.
     public internal(set) var metrics: (any RPCMethodMetrics)?
+    /// The gate the method's calls pass before the body runs, set when it is registered on a
+    /// guarded router (``RPCRouter/guardAccess(with:)``); `nil`: every call runs.
+    public internal(set) var gate: (any RPCCallGate)?
 
     public init(descriptor: MethodDescriptor, kind: RPCKind, body: @escaping Body) {
         self.descriptor = descriptor
         self.kind = kind
         self.body = body
         self.metrics = nil
+        self.gate = nil
     }
 }
 

@@ -9,6 +9,7 @@
 public struct RPCRouter: Sendable {
     private var handlers: [String: RPCHandler] = [:]
     private var serverMetrics: (any RPCServerMetrics)?
+    private var accessControl: (any RPCAccessControl)?
     /// The handles calls of unregistered paths are counted under; `nil` without metrics.
     public private(set) var unknownMethodMetrics: (any RPCMethodMetrics)?
 
@@ -21,6 +22,7 @@ public struct RPCRouter: Sendable {
         if let serverMetrics {
             handler.metrics = serverMetrics.methodMetrics(for: handler.descriptor, kind: handler.kind)
         }
+        if let accessControl { handler.gate = accessControl.gate(for: handler.descriptor) }
         handlers[handler.descriptor.path] = handler
     }
 
@@ -31,6 +33,16 @@ public struct RPCRouter: Sendable {
         unknownMethodMetrics = metrics.unknownMethodMetrics()
         for (path, handler) in handlers {
             handlers[path]!.metrics = metrics.methodMetrics(for: handler.descriptor, kind: handler.kind)
+        }
+    }
+
+    /// Guards every method, registered so far or later, with the gate `accessControl` gives it:
+    /// asked once per method (now, or at its registration), so a call finds its gate with its
+    /// handler and nothing is looked up per call.
+    public mutating func guardAccess(with accessControl: any RPCAccessControl) {
+        self.accessControl = accessControl
+        for (path, handler) in handlers {
+            handlers[path]!.gate = accessControl.gate(for: handler.descriptor)
         }
     }
 

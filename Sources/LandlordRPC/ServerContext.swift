@@ -13,19 +13,27 @@ public struct ServerContext: Sendable {
     public var remotePeer: String
     /// Response headers and trailers the handler adds.
     public var response: ResponseMetadata
+    /// The names of the client's certificate, on a mutual-TLS connection; `nil` otherwise.
+    public var peerCertificate: PeerCertificateIdentity?
+    /// The caller the method's ``RPCCallGate`` admitted; `nil` when no gate guards the method
+    /// (no access control, or a method open to everyone).
+    public var caller: (any RPCCaller)?
 
     public init(
         descriptor: MethodDescriptor,
         requestMetadata: Metadata = [:],
         deadline: ContinuousClock.Instant? = nil,
         remotePeer: String = "",
-        response: ResponseMetadata = ResponseMetadata()
+        response: ResponseMetadata = ResponseMetadata(),
+        peerCertificate: PeerCertificateIdentity? = nil
     ) {
         self.descriptor = descriptor
         self.requestMetadata = requestMetadata
         self.deadline = deadline
         self.remotePeer = remotePeer
         self.response = response
+        self.peerCertificate = peerCertificate
+        self.caller = nil
     }
 }
 

@@ -60,6 +60,24 @@ struct LandlordCommand: ParsableCommand {
     @Option(help: ArgumentHelp(CoreOptions.metricsListen.helpLine))
     var metricsListen: String?
 
+    @Option(help: ArgumentHelp(CoreOptions.tlsCert.helpLine))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp(CoreOptions.tlsKey.helpLine))
+    var tlsKey: String?
+
+    @Option(help: ArgumentHelp(CoreOptions.tlsClientCA.helpLine))
+    var tlsClientCa: String?
+
+    @Option(help: ArgumentHelp(CoreOptions.authPolicy.helpLine))
+    var authPolicy: String?
+
+    @Option(help: ArgumentHelp(CoreOptions.healthListen.helpLine))
+    var healthListen: String?
+
+    @Option(help: ArgumentHelp(CoreOptions.reloadInterval.helpLine))
+    var reloadInterval: String?
+
     /// The providers' options (listed in the discussion from the catalog), parsed by the catalog.
     @Argument(parsing: .allUnrecognized, help: .hidden)
     var providerArguments: [String] = []
@@ -77,6 +95,9 @@ struct LandlordCommand: ParsableCommand {
             (CoreOptions.logFormat, logFormat), (CoreOptions.maxReceiveMessageSize, maxReceiveMessageSize),
             (CoreOptions.maxConcurrentStreams, maxConcurrentStreams), (CoreOptions.drainTimeout, drainTimeout),
             (CoreOptions.eventLoopThreads, eventLoopThreads), (CoreOptions.metricsListen, metricsListen),
+            (CoreOptions.tlsCert, tlsCert), (CoreOptions.tlsKey, tlsKey), (CoreOptions.tlsClientCA, tlsClientCa),
+            (CoreOptions.authPolicy, authPolicy), (CoreOptions.healthListen, healthListen),
+            (CoreOptions.reloadInterval, reloadInterval),
         ]
         for case (let option, let value?) in core { flags[option.name] = value }
         var layers = ConfigurationLayers(flags: flags, environment: environment)
@@ -136,6 +157,11 @@ enum LandlordMain {
                 if let host = configuration.metricsListenHost, let address = addresses.metrics {
                     metadata["metrics"] = "\(host):\(address.port ?? configuration.metricsListenPort)"
                 }
+                if let host = configuration.healthListenHost, let address = addresses.health {
+                    metadata["health"] = "\(host):\(address.port ?? configuration.healthListenPort)"
+                }
+                let tls = configuration.tlsCertificate == nil ? "off" : configuration.tlsClientCA == nil ? "on" : "mutual"
+                metadata["tls"] = .string(tls)
                 logger.notice("landlord serving", metadata: metadata)
             })
         } catch let error as ConfigurationError {

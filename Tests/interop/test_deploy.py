@@ -110,13 +110,56 @@ def test_validation_is_strict():
 
 
 def test_probes_use_the_grpc_health_service(container):
+    """The kubelet's gRPC probe speaks h2c only: with TLS on, the probes ask the cleartext health
+    listener (LANDLORD_HEALTH_LISTEN_ADDRESS, grpc.health.v1 only), else the gRPC port."""
     ports = {port["name"]: port["containerPort"] for port in container["ports"]}
+    environment = {item["name"]: item["value"] for item in container["env"]}
     assert ports["grpc"] == GRPC_PORT
+    probe_port = GRPC_PORT
+    if environment.get("LANDLORD_TLS_CERT"):
+        health = environment["LANDLORD_HEALTH_LISTEN_ADDRESS"]
+        assert health.startswith("0.0.0.0:"), "the kubelet probes the pod IP"
+        probe_port = int(health.rsplit(":", 1)[1])
+        assert ports["health"] == probe_port
     liveness = container["livenessProbe"]["grpc"]
-    assert liveness["port"] == GRPC_PORT
+    assert liveness["port"] == probe_port
     assert liveness.get("service", "") == ""  # the whole server
     readiness = container["readinessProbe"]["grpc"]
-    assert readiness == {"port": GRPC_PORT, "service": COMPUTE_SERVICE}
+    assert readiness == {"port": probe_port, "service": COMPUTE_SERVICE}
+
+
+def _mounted(deployment, container, path):
+    """The (volume, key) a file path of the container comes from."""
+    volumes = {volume["name"]: volume for volume in deployment["spec"]["template"]["spec"]["volumes"]}
+    for mount in container.get("volumeMounts", []):
+        prefix = mount["mountPath"].rstrip("/") + "/"
+        if path.startswith(prefix):
+            assert mount.get("readOnly") is True, mount
+            return volumes[mount["name"]], path[len(prefix):]
+    raise AssertionError(f"{path} is not in a mounted volume")
+
+
+def test_tls_files_and_policy_are_mounted_from_the_secret_and_configmap(deployment, container):
+    environment = {item["name"]: item["value"] for item in container["env"]}
+    for variable, key in [("LANDLORD_TLS_CERT", "tls.crt"), ("LANDLORD_TLS_KEY", "tls.key"), ("LANDLORD_TLS_CLIENT_CA", "ca.crt")]:
+        volume, file = _mounted(deployment, container, environment[variable])
+        assert volume["secret"]["secretName"] == "landlord-tls" and file == key
+    volume, file = _mounted(deployment, container, environment["LANDLORD_AUTH_POLICY"])
+    (config_map,) = resources("ConfigMap")
+    assert volume["configMap"]["name"] == config_map["metadata"]["name"]
+    assert file in config_map["data"]
+
+
+def test_cert_manager_example_issues_the_mounted_secret_for_the_service():
+    """deploy/kubernetes/tls/certificate.yaml (cert-manager) writes the Secret the Deployment
+    mounts, for the Service's names; it sits apart because its CRD is not part of Kubernetes."""
+    (certificate,) = documents(DEPLOY / "kubernetes" / "tls" / "certificate.yaml")
+    (service,) = resources("Service")
+    assert certificate["apiVersion"] == "cert-manager.io/v1" and certificate["kind"] == "Certificate"
+    assert certificate["spec"]["secretName"] == "landlord-tls"
+    assert "server auth" in certificate["spec"]["usages"]
+    assert service["metadata"]["name"] in certificate["spec"]["dnsNames"]
+    assert certificate["spec"]["privateKey"]["rotationPolicy"] == "Always"
 
 
 def test_security_context(deployment, container):
@@ -161,9 +204,25 @@ def test_deployment_environment_is_accepted_by_the_server(container, tmp_path):
     wins over KUBECONFIG) stands in for the pod's in-cluster configuration, which needs a cluster."""
     environment = {item["name"]: item["value"] for item in container["env"]}
     json_logs = environment.get("LANDLORD_LOG_FORMAT") == "json"
-    # Its metrics port too (0.0.0.0:9464 in the manifest) may be taken on a shared test machine.
-    if environment.get("LANDLORD_METRICS_LISTEN_ADDRESS"):
-        environment["LANDLORD_METRICS_LISTEN_ADDRESS"] = "127.0.0.1:0"
+    # Its metrics and health ports too (0.0.0.0:9464 and :8081 in the manifest) may be taken on a shared test machine.
+    for variable in ["LANDLORD_METRICS_LISTEN_ADDRESS", "LANDLORD_HEALTH_LISTEN_ADDRESS"]:
+        if environment.get(variable):
+            environment[variable] = "127.0.0.1:0"
+    # The mounted files: test certificates for the Secret, the ConfigMap's own policy.
+    if environment.get("LANDLORD_TLS_CERT"):
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+             "-keyout", str(tmp_path / "tls.key"), "-out", str(tmp_path / "tls.crt"), "-days", "1", "-subj", "/CN=landlord"],
+            check=True, capture_output=True,
+        )
+        shutil.copy(tmp_path / "tls.crt", tmp_path / "ca.crt")
+        for variable, file in [("LANDLORD_TLS_CERT", "tls.crt"), ("LANDLORD_TLS_KEY", "tls.key"), ("LANDLORD_TLS_CLIENT_CA", "ca.crt")]:
+            if environment.get(variable):
+                environment[variable] = str(tmp_path / file)
+    if environment.get("LANDLORD_AUTH_POLICY"):
+        (config_map,) = resources("ConfigMap")
+        (tmp_path / "policy.json").write_text(config_map["data"][pathlib.PurePath(environment["LANDLORD_AUTH_POLICY"]).name])
+        environment["LANDLORD_AUTH_POLICY"] = str(tmp_path / "policy.json")
     extra, fake = [], None
     if "kubernetes" in environment["LANDLORD_PROVIDERS"].split(","):
         sys.path.insert(0, str(ROOT / "Tests" / "fakes" / "kubernetes"))

@@ -6,7 +6,8 @@ import NIOCore
 /// Asks a connection to drain: GOAWAY, let its calls finish, then close.
 struct GracefulDrainEvent: Sendable {}
 
-/// Serves gRPC on one h2c connection.
+/// Serves gRPC on one HTTP/2 connection: h2c, or the plaintext side of TLS (``TLSHandshakeHandler``
+/// adds it once the handshake is done).
 ///
 /// Owns the connection's nghttp2 session and feeds it on the channel's event
 /// loop; every request stream becomes a call whose handler runs in its own
@@ -95,7 +96,17 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     private var keepaliveAckTimer: Scheduled<Void>?
     private var drainTimer: Scheduled<Void>?
 
-    init(router: RPCRouter, configuration: GRPCServer.Configuration, callLimiter: CallLimiter, logger: Logger) {
+    /// The client certificate's names on a mutual-TLS connection, handed to every call.
+    private let peerCertificate: PeerCertificateIdentity?
+
+    init(
+        router: RPCRouter,
+        configuration: GRPCServer.Configuration,
+        callLimiter: CallLimiter,
+        logger: Logger,
+        peerCertificate: PeerCertificateIdentity? = nil
+    ) {
+        self.peerCertificate = peerCertificate
         self.router = router
         self.configuration = configuration
         self.callLimiter = callLimiter
@@ -287,7 +298,8 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
             descriptor: handler.descriptor,
             requestMetadata: head.metadata,
             deadline: head.timeout.map { ContinuousClock.now + $0 },
-            remotePeer: remotePeer
+            remotePeer: remotePeer,
+            peerCertificate: peerCertificate
         )
         let call = ServerCall(
             streamID: streamID,

@@ -2,10 +2,12 @@ package import LandlordRPC
 package import Logging
 package import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
-/// A gRPC server over cleartext HTTP/2 (h2c with prior knowledge).
+/// A gRPC server over HTTP/2: cleartext (h2c with prior knowledge), or TLS only with ALPN `h2`
+/// when it has ``TLSCredentials``.
 ///
 /// Each accepted connection gets its own nghttp2 session, driven on the
 /// connection's event loop; each call runs its handler in its own task. The
@@ -27,6 +29,7 @@ package final class GRPCServer: Service, Sendable {
     private let callLimiter: CallLimiter
     private let metrics: (any RPCServerMetrics)?
     private let onDrain: @Sendable () -> Void
+    private let tls: TLSCredentials?
     private let state = Mutex(State())
 
     private struct State {
@@ -52,6 +55,8 @@ package final class GRPCServer: Service, Sendable {
     ///   - eventLoopGroup: the loops serving connections.
     ///   - metrics: where calls and connections are counted; the router's methods are
     ///     instrumented with it once, here. `nil`: nothing is recorded.
+    ///   - tls: with credentials, the port speaks TLS only (ALPN `h2`), each new connection with
+    ///     their current context; `nil`: h2c.
     ///   - onDrain: called once when a graceful shutdown begins (e.g. to turn health NOT_SERVING).
     package init(
         router: RPCRouter,
@@ -59,8 +64,10 @@ package final class GRPCServer: Service, Sendable {
         logger: Logger,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         metrics: (any RPCServerMetrics)? = nil,
+        tls: TLSCredentials? = nil,
         onDrain: @escaping @Sendable () -> Void = {}
     ) {
+        self.tls = tls
         var router = router
         if let metrics { router.instrument(with: metrics) }
         self.router = router
@@ -171,14 +178,14 @@ package final class GRPCServer: Service, Sendable {
 
     private func initializeConnection(_ channel: any Channel) -> EventLoopFuture<Void> {
         let accepted = state.withLock { state -> Bool in
-            guard case .running = state.phase, state.connections.count < configuration.maxConnections else {
+            guard case .running = state.phase, state.connections.count < self.configuration.maxConnections else {
                 return false
             }
             state.connections[ObjectIdentifier(channel)] = channel
             return true
         }
         guard accepted else {
-            logger.notice("refusing a connection", metadata: ["limit": "\(configuration.maxConnections)"])
+            logger.notice("refusing a connection", metadata: ["limit": "\(self.configuration.maxConnections)"])
             return channel.close()
         }
         metrics?.connectionOpened()
@@ -186,14 +193,38 @@ package final class GRPCServer: Service, Sendable {
             _ = self.state.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }
             self.metrics?.connectionClosed()
         }
-        let handler = GRPCConnectionHandler(
-            router: router,
-            configuration: configuration,
-            callLimiter: callLimiter,
-            logger: logger
-        )
+        // The pipeline is chosen here, once per connection: an h2c connection never meets TLS code.
+        guard let tls else {
+            let handler = GRPCConnectionHandler(
+                router: router,
+                configuration: configuration,
+                callLimiter: callLimiter,
+                logger: logger
+            )
+            return channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(handler)
+            }
+        }
+        let router = self.router
+        let callLimiter = self.callLimiter
+        let logger = self.logger
+        let configuration = self.configuration
+        let context = tls.currentContext
         return channel.eventLoop.makeCompletedFuture {
-            try channel.pipeline.syncOperations.addHandler(handler)
+            let handshake = TLSHandshakeHandler(
+                timeout: configuration.handshakeTimeout,
+                readsClientCertificate: tls.requiresClientCertificate,
+                logger: logger
+            ) { peerCertificate in
+                GRPCConnectionHandler(
+                    router: router,
+                    configuration: configuration,
+                    callLimiter: callLimiter,
+                    logger: logger,
+                    peerCertificate: peerCertificate
+                )
+            }
+            try channel.pipeline.syncOperations.addHandlers([NIOSSLServerHandler(context: context), handshake])
         }
     }
 
