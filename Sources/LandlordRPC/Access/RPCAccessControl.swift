@@ -20,7 +20,10 @@ public protocol RPCAccessControl: Sendable {
 }
 
 /// Admits or refuses the calls of one method.
-public protocol RPCCallGate: Sendable {
+///
+/// A class, so that a handler carries its gate as one reference (nil on every ungated method:
+/// copying the handler per call then costs nothing for it).
+public protocol RPCCallGate: AnyObject, Sendable {
     /// The caller of the call `context` describes, when it may make it.
     ///
     /// - Throws: an ``RPCError``, usually `UNAUTHENTICATED` (no or unknown credentials) or

@@ -111,10 +111,16 @@ package final class AccessController: RPCAccessControl {
         Self.requirement(for: descriptor).map { Gate(requirement: $0, method: descriptor.method, controller: self) }
     }
 
-    private struct Gate: RPCCallGate {
+    private final class Gate: RPCCallGate {
         let requirement: Requirement
         let method: String
         let controller: AccessController
+
+        init(requirement: Requirement, method: String, controller: AccessController) {
+            self.requirement = requirement
+            self.method = method
+            self.controller = controller
+        }
 
         func admit(_ context: ServerContext) throws(RPCError) -> any RPCCaller {
             try controller.admit(context, requirement: requirement, method: method)
