@@ -163,3 +163,15 @@ def landlord_server():
     server = start_landlord()
     yield server
     server.terminate()
+
+
+def wait_for_status(read_status, condition, timeout=20):
+    """Polls `read_status()` every 0.1 s until `condition` holds for what it returns (that value is
+    returned), failing the test with the last value after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    status = read_status()
+    while not condition(status):
+        assert time.monotonic() < deadline, f"status never matched: {status}"
+        time.sleep(0.1)
+        status = read_status()
+    return status

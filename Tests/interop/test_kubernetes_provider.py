@@ -8,7 +8,6 @@ import base64
 import os
 import subprocess
 import sys
-import time
 import uuid
 
 import grpc
@@ -17,7 +16,7 @@ import pytest
 from landlord.compute.v1 import compute_pb2 as pb
 from landlord.compute.v1 import compute_pb2_grpc as pb_grpc
 
-from conftest import ROOT, binary, start_landlord
+from conftest import ROOT, binary, start_landlord, wait_for_status
 
 sys.path.insert(0, str(ROOT / "Tests" / "fakes" / "kubernetes"))
 from fake_apiserver import FakeAPIServer, make_ca, write_kubeconfig  # noqa: E402
@@ -72,13 +71,7 @@ def status_of(stub, tenant):
 
 
 def wait_for(stub, tenant, condition, timeout=20):
-    deadline = time.monotonic() + timeout
-    status = status_of(stub, tenant)
-    while not condition(status):
-        assert time.monotonic() < deadline, f"status never matched: {status}"
-        time.sleep(0.1)
-        status = status_of(stub, tenant)
-    return status
+    return wait_for_status(lambda: status_of(stub, tenant), condition, timeout)
 
 
 def test_kubernetes_tenant_lifecycle_through_landlord(fake):
