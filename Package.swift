@@ -207,7 +207,8 @@ targets += [
     .testTarget(
         name: "LandlordNomadProviderTests",
         dependencies: [
-            "LandlordNomadProvider", "LandlordProviderKit", "LandlordCompute", "LandlordComputeTesting", log,
+            "LandlordNomadProvider", "LandlordProviderKit", "LandlordProviderKitTesting", "LandlordCompute",
+            "LandlordComputeTesting", log,
             inMemoryLogging, nioCore,
         ]
     ),

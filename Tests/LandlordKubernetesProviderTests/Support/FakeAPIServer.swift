@@ -1,4 +1,5 @@
 import Foundation
+import LandlordProviderKitTesting
 import LandlordCompute
 import LandlordKubernetesProvider
 import LandlordProviderKit
@@ -190,21 +191,5 @@ final class FakeAPIServer: Sendable {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         curl.waitUntilExit()
         return data
-    }
-}
-
-/// Runs `body`, which blocks (it waits for child processes), on a thread of its own: the
-/// cooperative pool has only 2 threads on a 2-core machine, and blocking them would stall the
-/// timers of every other test running in the same process.
-func offPool<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Swift.Result { try body() }) }.start()
-    }
-}
-
-/// ``offPool(_:)`` for a body that cannot fail.
-func offPool<Value: Sendable>(_ body: @escaping @Sendable () -> Value) async -> Value {
-    await withCheckedContinuation { continuation in
-        Thread { continuation.resume(returning: body()) }.start()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LandlordProviderKitTesting
 import LandlordCompute
 import LandlordNomadProvider
 import Logging
@@ -183,19 +184,5 @@ final class FakeNomad: Sendable {
             if failOn404, status == "404" { return Data() }
             return Data(data)
         }
-    }
-}
-
-/// Runs `body`, which blocks (it waits for child processes), on a thread of its own.
-func offPool<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Swift.Result { try body() }) }.start()
-    }
-}
-
-/// ``offPool(_:)`` for a body that cannot fail.
-func offPool<Value: Sendable>(_ body: @escaping @Sendable () -> Value) async -> Value {
-    await withCheckedContinuation { continuation in
-        Thread { continuation.resume(returning: body()) }.start()
     }
 }
