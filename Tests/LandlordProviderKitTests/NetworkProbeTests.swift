@@ -54,7 +54,7 @@ struct NetworkProbeTests {
                 let started = ContinuousClock.now
                 let outcome = await NetworkProbe.http(
                     address: "127.0.0.1", port: server.port, path: "/", timeout: .milliseconds(300), client: client)
-                #expect(ContinuousClock.now - started < .seconds(3))
+                #expect(ContinuousClock.now - started < .seconds(10))  // the server never answers
                 guard case .failure(let reason) = outcome else {
                     Issue.record("expected a failure, got \(outcome)")
                     return
