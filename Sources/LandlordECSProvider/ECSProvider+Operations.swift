@@ -82,7 +82,7 @@ extension ECSProvider {
         // The token identifies this tenant and spec: a retried or concurrent create of the same spec
         // is the same request to ECS; a different spec is not idempotent and fails.
         let digest = SHA256.hash(data: Array((plan.tenantID + "\n" + plan.taskDefinitionHash + "\n" + "\(plan.service)").utf8))
-        let token = digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+        let token = SigV4Signer.hex(digest.prefix(16))
         return ECSAPI.CreateServiceInput(
             cluster: self.configuration.cluster, serviceName: ECSNaming.service(plan.tenantID),
             taskDefinition: ECSNaming.family(plan.tenantID) + ":" + (ECSNaming.revision(ofTaskDefinitionARN: taskDefinition).map(String.init) ?? ""),

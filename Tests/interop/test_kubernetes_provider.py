@@ -16,7 +16,8 @@ import pytest
 from landlord.compute.v1 import compute_pb2 as pb
 from landlord.compute.v1 import compute_pb2_grpc as pb_grpc
 
-from conftest import ROOT, binary, start_landlord, wait_for_status
+from conftest import ROOT, binary, start_landlord
+from provider_e2e import tenant_status, wait_for_tenant, web_spec
 
 sys.path.insert(0, str(ROOT / "Tests" / "fakes" / "kubernetes"))
 from fake_apiserver import FakeAPIServer, make_ca, write_kubeconfig  # noqa: E402
@@ -49,29 +50,15 @@ def landlord_on(fake):
 
 
 def spec(tenant, image="nginx:1.25"):
-    return pb.TenantComputeSpec(
-        tenant_id=tenant,
-        provider_type=PROVIDER,
-        containers=[
-            pb.ContainerSpec(
-                name="web",
-                image=image,
-                env={"MODE": "production"},
-                ports=[pb.PortMapping(container_port=80, protocol="tcp", name="http")],
-                health_check=pb.HealthCheckConfig(type="http", http_path="/healthz", port=80),
-            )
-        ],
-        resources=pb.ResourceRequirements(cpu=250, memory=256),
-        secrets=[pb.SecretReference(name="db", source="env", key=SECRET_VARIABLE, env_var="DB_PASSWORD")],
-    )
+    return web_spec(tenant, PROVIDER, SECRET_VARIABLE, image)
 
 
 def status_of(stub, tenant):
-    return stub.GetTenantStatus(pb.GetTenantStatusRequest(tenant_id=tenant, provider_type=PROVIDER), timeout=10).status
+    return tenant_status(stub, tenant, PROVIDER)
 
 
 def wait_for(stub, tenant, condition, timeout=20):
-    return wait_for_status(lambda: status_of(stub, tenant), condition, timeout)
+    return wait_for_tenant(stub, tenant, PROVIDER, condition, timeout)
 
 
 def test_kubernetes_tenant_lifecycle_through_landlord(fake):

@@ -128,7 +128,8 @@ package struct SigV4Signer: Sendable, Hashable {
     /// The hex SHA-256 of the empty body.
     package static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
-    private static func hex(_ bytes: some Sequence<UInt8>) -> String {
+    /// `bytes` as lowercase hex digits (signatures, payload hashes, client tokens).
+    package static func hex(_ bytes: some Sequence<UInt8>) -> String {
         bytes.map { byte in
             let text = String(byte, radix: 16)
             return byte < 16 ? "0" + text : text
